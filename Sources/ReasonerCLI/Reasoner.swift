@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `reasoner` command: entry point of the embedded pipeline and the fleet's operator tool.
+@main
+struct Reasoner: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reasoner",
+        abstract: "Vision-language chain-of-thought training: distill, SFT, sample, judge, DPO, evaluate.",
+        subcommands: []
+    )
+}

@@ -1,0 +1,2 @@
+// Module ReasonerData: being built (skeleton file, replaced by the module's real sources).
+enum ReasonerDataSkeleton {}

@@ -1,0 +1,2 @@
+// Module Tensor: being built (skeleton file, replaced by the module's real sources).
+enum TensorSkeleton {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import Messaging
+
+@Test func MessagingSkeletonBuilds() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import ReasonerData
+
+@Test func ReasonerDataSkeletonBuilds() {}

@@ -1,0 +1,4 @@
+import Testing
+@testable import State
+
+@Test func StateSkeletonBuilds() {}
