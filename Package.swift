@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "reasoner", targets: ["ReasonerCLI"]),
+        .executable(name: "reasoner-bench", targets: ["ReasonerBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,6 +42,11 @@ let package = Package(
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [
             "ReasonerData", "Tensor", "Imaging",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        .executableTarget(name: "ReasonerBench", dependencies: [
+            "Tensor", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "Imaging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `reasoner-bench`: speed measurements of Reasoner's parts, each side by side with the peer its users would
+/// otherwise use. Benchmarks are commands, never tests: they print numbers and ratios, they do not assert on time.
+@main
+struct ReasonerBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reasoner-bench",
+        abstract: "Speed benchmarks of Reasoner against its peers (run with swift run -c release).",
+        subcommands: []
+    )
+}
