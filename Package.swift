@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: C libraries (Debian 12 packages named as apt providers, found through pkg-config)
@@ -45,6 +47,14 @@ let package = Package(
         .target(name: "Tokenization", swiftSettings: strict),
         .target(name: "ReasonerData", dependencies: ["Imaging"], swiftSettings: strict),
 
+        // MARK: The fleet
+        .target(name: "Pipeline", dependencies: [
+            "Messaging", "State", "Artifacts",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [
             "ReasonerData", "Tensor", "Imaging",
@@ -62,6 +72,9 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: [
+            "Pipeline", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], swiftSettings: strict),

@@ -1,0 +1,13 @@
+/// The one place that names Redis keys: everything of a run lives under `reasoner:run:<run id>:`.
+public enum StateKeys {
+    /// The run's record (stage, counts, settings).
+    public static func run(_ runID: String) -> String { "reasoner:run:\(runID)" }
+    /// The run's counters.
+    public static func counters(_ runID: String) -> String { "reasoner:run:\(runID):counters" }
+    /// The run's event stream.
+    public static func events(_ runID: String) -> String { "reasoner:run:\(runID):events" }
+    /// The done-mark (and stored result) of one message of a run.
+    public static func done(runID: String, messageID: String) -> String { "reasoner:run:\(runID):done:\(messageID)" }
+    /// The lease of a long job of a run (a training job).
+    public static func lease(runID: String, job: String) -> String { "reasoner:run:\(runID):lease:\(job)" }
+}
