@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "Tokenization", swiftSettings: strict),
         .target(name: "ReasonerData", dependencies: ["Imaging"], swiftSettings: strict),
 
+        .target(name: "Teacher", dependencies: ["Artifacts"], swiftSettings: strict),
+
         // MARK: The fleet
         .target(name: "Pipeline", dependencies: [
             "Messaging", "State", "Artifacts",
@@ -75,6 +77,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .testTarget(name: "TeacherTests", dependencies: ["Teacher"], swiftSettings: strict),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], swiftSettings: strict),
