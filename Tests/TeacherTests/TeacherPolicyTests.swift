@@ -96,3 +96,21 @@ func clientErrorsAreNeverRetried(status: Int) {
     #expect(response.text == "The bar is 7.\n### Answer: 7")
     #expect(response.usage == Usage(promptTokens: 812, completionTokens: 14))
 }
+
+@Test func localLimiterHoldsCallsPastItsBudget() async throws {
+    let limiter = LocalRateLimiter(requestsPerMinute: 600, tokensPerMinute: 1_000_000)  // 10 requests a second
+    for _ in 0..<600 { try await limiter.acquire(tokens: 10) }  // the full first minute's budget, at once
+    let start = ContinuousClock.now
+    try await limiter.acquire(tokens: 10)
+    #expect(ContinuousClock.now - start >= .milliseconds(90), "the 601st request waits for a refill (0.1 s)")
+}
+
+@Test func localLimiterCountsTokensAndRefunds() async throws {
+    let limiter = LocalRateLimiter(requestsPerMinute: 1_000, tokensPerMinute: 6_000)  // 100 tokens a second
+    try await limiter.acquire(tokens: 6_000)
+    try await limiter.refund(tokens: 50)
+    let start = ContinuousClock.now
+    try await limiter.acquire(tokens: 50)  // covered by the refund
+    try await limiter.acquire(tokens: 20)  // needs 0.2 s of refill
+    #expect(ContinuousClock.now - start >= .milliseconds(180))
+}
