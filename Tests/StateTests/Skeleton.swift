@@ -1,4 +1,0 @@
-import Testing
-@testable import State
-
-@Test func StateSkeletonBuilds() {}
