@@ -183,4 +183,35 @@ import Testing
         let info = try connection.command("CLIENT", "INFO").string ?? ""
         #expect(info.contains(" db=\(RedisTestServer.database) "))
     }
+
+    @Test func unreachableServerIsAConnectionError() throws {
+        var configuration = try RedisTestServer.configuration()
+        configuration.port = 1  // privileged and unused: the connect is refused at once
+        let error = #expect(throws: RedisError.self) { try RedisConnection(configuration: configuration) }
+        guard case .connectionFailed(let host, let port, _) = error else {
+            Issue.record("expected connectionFailed, got \(String(describing: error))")
+            return
+        }
+        #expect(host == configuration.host)
+        #expect(port == 1)
+    }
+
+    @Test func databaseOutOfRangeIsASelectError() throws {
+        var configuration = try RedisTestServer.configuration()
+        configuration.database = 100_000
+        let error = #expect(throws: RedisError.self) { try RedisConnection(configuration: configuration) }
+        guard case .databaseSelectFailed(let database, let message) = error else {
+            Issue.record("expected databaseSelectFailed, got \(String(describing: error))")
+            return
+        }
+        #expect(database == 100_000)
+        #expect(message.contains("out of range"))
+    }
+
+    @Test func closedConnectionRefusesCommands() throws {
+        let connection = try RedisTestServer.connect()
+        connection.close()
+        #expect(throws: RedisError.closed) { try connection.command("PING") }
+        #expect(throws: RedisError.closed) { try connection.reconnect() }
+    }
 }
