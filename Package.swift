@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "State", dependencies: ["CHiredis"], swiftSettings: strict),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: strict),
         .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        // A loopback HTTP server on POSIX sockets, shared by HTTPTests and the http-throughput benchmark.
+        .target(name: "HTTPTestServer", swiftSettings: strict),
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"], swiftSettings: strict),
 
         // MARK: Reasoning data and models
@@ -46,7 +48,7 @@ let package = Package(
         ], swiftSettings: strict),
 
         .executableTarget(name: "ReasonerBench", dependencies: [
-            "Tensor", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "Imaging",
+            "Tensor", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "HTTPTestServer", "Imaging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -55,7 +57,7 @@ let package = Package(
         .testTarget(name: "StateTests", dependencies: ["State"], swiftSettings: strict),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HTTPTestServer"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], swiftSettings: strict),
         .testTarget(name: "ReasonerDataTests", dependencies: ["ReasonerData"], swiftSettings: strict),

@@ -4,7 +4,7 @@ import Testing
 /// The blocking easy-handle client against the local test server.
 @Suite struct BlockingHTTPClientTests {
     @Test func postAndReadBack() throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         let response = try BlockingHTTPClient().send(.postJSON(url: server.baseURL + "/echo", body: Array(#"{"a":1}"#.utf8)))
         #expect(response.status == 200)
@@ -13,7 +13,7 @@ import Testing
     }
 
     @Test func timeoutIsTyped() throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         let error = #expect(throws: HTTPError.self) {
             try BlockingHTTPClient().send(HTTPRequest(url: server.baseURL + "/slow", timeout: .milliseconds(200)))

@@ -12,7 +12,7 @@ private struct ChatMessage: Codable, Equatable {
 /// The multi-handle client against the local test server.
 @Suite struct HTTPClientTests {
     @Test func postJSONEchoRoundTrip() async throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         let client = try HTTPClient()
         let message = ChatMessage(role: "user", content: "Wie viele Würfel? 🎲", index: 7)
@@ -29,7 +29,7 @@ private struct ChatMessage: Codable, Equatable {
     }
 
     @Test func binaryBodyWithNULsRoundTrips() async throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         let client = try HTTPClient()
         let body: [UInt8] = [0, 1, 2, 0, 0xFF, 0, 13, 10] + Array(repeating: 0, count: 5000)
@@ -41,7 +41,7 @@ private struct ChatMessage: Codable, Equatable {
     }
 
     @Test func serverErrorIsAResponseNotAnError() async throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         let client = try HTTPClient()
 
@@ -53,7 +53,7 @@ private struct ChatMessage: Codable, Equatable {
     }
 
     @Test func rateLimitHeadersAreReadable() async throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         let client = try HTTPClient()
 
@@ -67,7 +67,7 @@ private struct ChatMessage: Codable, Equatable {
     }
 
     @Test func slowResponseIsATypedTimeout() async throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         let client = try HTTPClient()
 
@@ -83,7 +83,7 @@ private struct ChatMessage: Codable, Equatable {
     }
 
     @Test func refusedConnectionIsTyped() async throws {
-        let port = try unusedLoopbackPort()
+        let port = try TestRoutes.unusedLoopbackPort()
         let client = try HTTPClient()
 
         let error = await #expect(throws: HTTPError.self) {
@@ -98,7 +98,7 @@ private struct ChatMessage: Codable, Equatable {
     }
 
     @Test func closedConnectionIsTyped() async throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         let client = try HTTPClient()
 
@@ -123,7 +123,7 @@ private struct ChatMessage: Codable, Equatable {
     }
 
     @Test func fiftyConcurrentRequestsAllComplete() async throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         // Fewer slots than requests, so the queue in front of curl is exercised too.
         let client = try HTTPClient(maxConcurrentTransfers: 16)
@@ -144,7 +144,7 @@ private struct ChatMessage: Codable, Equatable {
     }
 
     @Test func cancellingTheTaskAbortsTheTransfer() async throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         let client = try HTTPClient()
 
@@ -159,7 +159,7 @@ private struct ChatMessage: Codable, Equatable {
     }
 
     @Test func shutdownFailsRunningAndLaterRequests() async throws {
-        let server = try LocalHTTPServer()
+        let server = try TestRoutes.server()
         defer { server.stop() }
         let client = try HTTPClient(maxConcurrentTransfers: 1)
 

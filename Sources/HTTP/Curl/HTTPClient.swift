@@ -213,13 +213,17 @@ struct CurlMultiDriver {
             var stillRunning: Int32 = 0
             _ = curl_multi_perform(shared.multi.raw, &stillRunning)
             var messagesLeft: Int32 = 0
+            var freedSlots = !cancels.isEmpty
             while let message = curl_multi_info_read(shared.multi.raw, &messagesLeft) {
                 guard reasoner_curl_msg_is_done(message) != 0, let handle = reasoner_curl_msg_easy_handle(message),
                       let entry = running[handle] else { continue }
                 let code = reasoner_curl_msg_result(message)
                 _ = curl_multi_remove_handle(shared.multi.raw, handle)
                 complete(handle: handle, with: Result { () throws(HTTPError) in try entry.transfer.finish(code) }.mapError { $0 })
+                freedSlots = true
             }
+            // A freed slot may let a queued request start, and no wakeUp() will announce that: look again first.
+            if freedSlots { continue }
             // Sleeps until socket activity, a curl timer, or a wakeUp() from a caller.
             _ = curl_multi_poll(shared.multi.raw, nil, 0, 1000, nil)
         }
