@@ -63,7 +63,7 @@ public final class RedisConnection {
         try command(arguments, retry: retry)
     }
 
-    /// Runs one command given as an array of words; see ``command(_:retry:)-variadic``.
+    /// Runs one command given as an array of words; see the variadic form.
     @discardableResult
     public func command(_ arguments: [any RedisArgument], retry: RedisRetry = .never) throws(RedisError) -> RedisReply {
         let words = arguments.map(\.redisArgumentBytes)
