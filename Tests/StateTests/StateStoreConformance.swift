@@ -114,3 +114,30 @@ enum StateStoreConformance {
     clock.now = 100
     #expect(await store.currentLease("l") == nil)
 }
+
+@Test func redisStoreKeepsTheStateContract() async throws {
+    let store = try RedisStateStore(configuration: try RedisTestServer.configuration())
+    defer { store.close() }
+    try await StateStoreConformance.all(store)
+}
+
+@Test func redisCompleteOnceSurvivesARaceOfManyWorkers() async throws {
+    let configuration = try RedisTestServer.configuration()
+    let run = StateStoreConformance.prefix()
+    let completion = Completion(doneKey: "\(run):done:m", result: ["by": "someone"],
+                                increments: [CounterIncrement(key: "\(run):counts", field: "n", delta: 1)])
+    let outcomes = try await withThrowingTaskGroup(of: CompletionOutcome.self) { group in
+        for _ in 0..<8 {
+            group.addTask {
+                let store = try RedisStateStore(configuration: configuration)
+                defer { store.close() }
+                return try await store.completeOnce(completion)
+            }
+        }
+        return try await group.reduce(into: []) { $0.append($1) }
+    }
+    #expect(outcomes.filter { $0 == .completed }.count == 1)
+    let store = try RedisStateStore(configuration: configuration)
+    defer { store.close() }
+    #expect(try await store.fields(of: "\(run):counts") == ["n": "1"])
+}
