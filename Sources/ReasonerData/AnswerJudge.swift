@@ -98,8 +98,11 @@ public enum AnswerJudge {
         }
         switch key.answerType {
         case .number:
-            if AnswerNormaliser.words(answer) == AnswerNormaliser.words(key.answer) { return binary(true, .exact) }
-            guard let reference = AnswerNormaliser.number(key.answer) else { return binary(false, .mismatch) }
+            // Numbers compare as numbers (so "-3" never equals "3"); a reference that is no number compares as words.
+            guard let reference = AnswerNormaliser.number(key.answer) else {
+                let same = AnswerNormaliser.words(answer) == AnswerNormaliser.words(key.answer)
+                return binary(same, same ? .exact : .mismatch)
+            }
             // "7 - 3 = 4" as an answer line: the result is after the last "=".
             let result = answer.split(separator: "=").last.map(String.init) ?? answer
             guard let value = AnswerNormaliser.number(result) else { return binary(false, .notANumber) }
