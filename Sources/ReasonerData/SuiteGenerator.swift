@@ -89,13 +89,18 @@ public struct SuiteGenerator: Sendable {
             let count = split == .test ? config.test : split == .validation ? config.validation : config.train
             let scenes = try drawScenes(family, set: split.rawValue, count: count, rng: &rng, seen: &seen)
             result.items[split] = scenes.flatMap { record in
-                (0..<config.questionsPerScene).map { k in
-                    item(record, split: split, suffix: config.questionsPerScene > 1 ? "-\(k)" : "", rng: &rng)
+                var asked: [Query] = []
+                return (0..<config.questionsPerScene).map { k in
+                    item(record, split: split, suffix: config.questionsPerScene > 1 ? "-\(k)" : "", asked: &asked,
+                         rng: &rng)
                 }
             }
         }
         let formatScenes = try drawScenes(family, set: "format", count: config.formatPerFamily, rng: &rng, seen: &seen)
-        result.format = formatScenes.map { item($0, split: .train, suffix: "", rng: &rng) }
+        result.format = formatScenes.map { record in
+            var asked: [Query] = []
+            return item(record, split: .train, suffix: "", asked: &asked, rng: &rng)
+        }
         result.pretrain = try drawScenes(family, set: "pretrain", count: config.pretrainPerFamily, rng: &rng,
                                          seen: &seen)
         return result
@@ -128,10 +133,15 @@ public struct SuiteGenerator: Sendable {
         return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
-    /// Asks one question of a scene and solves it.
-    private func item(_ record: SceneRecord, split: Split, suffix: String, rng: inout SeededGenerator) -> SuiteItem {
+    /// Asks one question of a scene (a new one when the scene's few question kinds allow) and solves it.
+    private func item(_ record: SceneRecord, split: Split, suffix: String, asked: inout [Query],
+                      rng: inout SeededGenerator) -> SuiteItem {
         let scene = record.scene
-        let query = scene.randomQuery(&rng, difficulty: config.difficulty)
+        var query = scene.randomQuery(&rng, difficulty: config.difficulty)
+        for _ in 0..<16 where asked.contains(query) {
+            query = scene.randomQuery(&rng, difficulty: config.difficulty)
+        }
+        asked.append(query)
         let solution = scene.solve(query)
         var choices: [String]?
         var answerType: AnswerType = Int(solution.final) == nil ? .word : .number

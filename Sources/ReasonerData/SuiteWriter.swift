@@ -5,6 +5,8 @@ import Imaging
 public struct SuiteManifest: Codable, Sendable, Equatable {
     /// The generator's version: files differ between versions, never within one.
     public var generatorVersion: String
+    /// The seed (also inside `config`), at the top level for a reader skimming the file.
+    public var seed: UInt64
     /// The settings that made the suite (the seed among them).
     public var config: SuiteConfig
     /// Counts per family and set (`train`, `validation`, `test`, `format`, `pretrain`, `drills`).
@@ -13,7 +15,7 @@ public struct SuiteManifest: Codable, Sendable, Equatable {
     public var files: [String: String]
 
     private enum CodingKeys: String, CodingKey {
-        case generatorVersion = "generator_version", config, counts, files
+        case generatorVersion = "generator_version", seed, config, counts, files
     }
 }
 
@@ -22,7 +24,7 @@ public struct SuiteManifest: Codable, Sendable, Equatable {
 /// Layout: `images/<scene id>.png`; `train.jsonl`, `validation.jsonl`, `test.jsonl` (suite items);
 /// `format.jsonl` (LLaVA rows, the paper's set ①: CoT and direct alternating); `format_items.jsonl` (their items);
 /// `pretrain.jsonl` (caption rows); `drills.jsonl` (text-only look-up and arithmetic rows);
-/// `teacher_prompts.json`; `manifest.json`.
+/// `teacher_prompts.json`; `manifest.json`, written last and atomically (a folder without it is incomplete).
 public enum SuiteWriter {
     /// Bumped whenever the same config would give different files.
     public static let generatorVersion = "1"
@@ -47,7 +49,7 @@ public enum SuiteWriter {
             var written = Set<String>()
             func save(_ image: String, _ scene: Scene) throws {
                 guard written.insert(image).inserted else { return }
-                try ImageFile.writePNG(scene.render(size: config.imageSize), path: root + "/" + image)
+                try PlainFile.write(try PNGCodec.encode(scene.render(size: config.imageSize)), path: root + "/" + image)
             }
             for split in Split.allCases {
                 let items = suite.items[split] ?? []
@@ -88,7 +90,7 @@ public enum SuiteWriter {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         try RowFiles.write(try encoder.encode(TeacherPrompt.all), path: root + "/teacher_prompts.json")
-        let manifest = SuiteManifest(generatorVersion: generatorVersion, config: config, counts: counts, files: files)
+        let manifest = SuiteManifest(generatorVersion: generatorVersion, seed: config.seed, config: config, counts: counts, files: files)
         try RowFiles.write(try encoder.encode(manifest), path: root + "/manifest.json")
         return manifest
     }

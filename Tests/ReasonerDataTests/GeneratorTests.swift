@@ -222,3 +222,15 @@ private extension Optional where Wrapped == Int {
 private func == (lhs: (UInt8, UInt8, UInt8), rhs: (UInt8, UInt8, UInt8)) -> Bool {
     lhs.0 == rhs.0 && lhs.1 == rhs.1 && lhs.2 == rhs.2
 }
+
+@Test func severalQuestionsPerSceneShareTheImageAndDiffer() throws {
+    var config = SuiteFixtures.config(test: 30)
+    config.questionsPerScene = 3
+    let items = try SuiteGenerator(config: config).generate(.chart).items[.test] ?? []
+    #expect(items.count == 90)
+    let byImage = Dictionary(grouping: items, by: \.image)
+    #expect(byImage.count == 30)
+    let distinct = byImage.values.filter { Set($0.map(\.question)).count == 3 }.count
+    #expect(distinct >= 25, "most scenes should get three different questions")
+    #expect(items[0].id == "chart-test-000000-0" && items[0].image == "images/chart-test-000000.png")
+}
