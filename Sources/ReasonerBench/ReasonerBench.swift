@@ -9,6 +9,7 @@ struct ReasonerBench: ParsableCommand {
         abstract: "Speed benchmarks of Reasoner against its peers (run with swift run -c release).",
         subcommands: [
             HTTPThroughputBenchmark.self,
+            JudgeBench.self,
         ]
     )
 }

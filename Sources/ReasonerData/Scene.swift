@@ -1,0 +1,129 @@
+import Imaging
+
+/// The content of one image, per family. Encoded as `{"<family>": {...}}`, so a JSON reader sees the family at once.
+public enum Scene: Sendable, Equatable {
+    case chart(ChartScene)
+    case counting(ObjectScene)
+    case choice(ObjectScene)
+    case reading(TextScene)
+    case math(TileScene)
+
+    /// The family whose scene this is.
+    public var family: Family {
+        switch self {
+        case .chart: return .chart
+        case .counting: return .counting
+        case .choice: return .choice
+        case .reading: return .reading
+        case .math: return .math
+        }
+    }
+
+    /// A random scene of a family.
+    static func random(_ family: Family, _ rng: inout SeededGenerator, difficulty: Difficulty) -> Scene {
+        switch family {
+        case .chart: return .chart(.random(&rng, difficulty: difficulty))
+        case .counting: return .counting(.random(&rng, difficulty: difficulty))
+        case .choice: return .choice(.random(&rng, difficulty: difficulty))
+        case .reading: return .reading(.random(&rng, difficulty: difficulty))
+        case .math: return .math(.random(&rng, difficulty: difficulty))
+        }
+    }
+
+    /// The scene described in the words a caption-pretrained student learns ("Bars: red 7, blue 3.").
+    public var caption: String {
+        switch self {
+        case .chart(let s): return s.caption
+        case .counting(let s), .choice(let s): return s.caption
+        case .reading(let s): return s.caption
+        case .math(let s): return s.caption
+        }
+    }
+
+    /// The image of the scene, `size` x `size` pixels.
+    public func render(size: Int) -> RGBImage {
+        switch self {
+        case .chart(let s): return s.render(size: size)
+        case .counting(let s), .choice(let s): return s.render(size: size)
+        case .reading(let s): return s.render(size: size)
+        case .math(let s): return s.render(size: size)
+        }
+    }
+
+    /// A question this scene can answer.
+    func randomQuery(_ rng: inout SeededGenerator, difficulty: Difficulty) -> Query {
+        switch self {
+        case .chart(let s): return s.randomQuery(&rng, difficulty: difficulty)
+        case .counting(let s): return s.randomQuery(&rng, difficulty: difficulty, forChoice: false)
+        case .choice(let s): return s.randomQuery(&rng, difficulty: difficulty, forChoice: true)
+        case .reading(let s): return s.randomQuery(&rng, difficulty: difficulty)
+        case .math(let s): return s.randomQuery(&rng, difficulty: difficulty)
+        }
+    }
+
+    /// The question text of a query (without options or prompt suffix).
+    public func question(_ query: Query) -> String {
+        switch self {
+        case .chart(let s): return s.question(query)
+        case .counting(let s), .choice(let s): return s.question(query)
+        case .reading(let s): return s.question(query)
+        case .math(let s): return s.question(query)
+        }
+    }
+
+    /// The worked solution of a query on this scene (no formatting of the answer).
+    public func solve(_ query: Query) -> Solution {
+        switch self {
+        case .chart(let s): return s.solve(query)
+        case .counting(let s), .choice(let s): return s.solve(query)
+        case .reading(let s): return s.solve(query)
+        case .math(let s): return s.solve(query)
+        }
+    }
+
+    /// The scene with one thing misread (a value off by one or two, an object taken for another), as a fallible
+    /// teacher sees it.
+    func misread(_ rng: inout SeededGenerator) -> Scene {
+        switch self {
+        case .chart(let s): return .chart(s.misread(&rng))
+        case .counting(let s): return .counting(s.misread(&rng))
+        case .choice(let s): return .choice(s.misread(&rng))
+        case .reading(let s): return .reading(s.misread(&rng))
+        case .math(let s): return .math(s.misread(&rng))
+        }
+    }
+}
+
+extension Scene: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case chart, counting, choice, reading, math
+    }
+
+    /// Decodes `{"<family>": {...}}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard let key = container.allKeys.first, container.allKeys.count == 1 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: container.codingPath,
+                debugDescription: "a scene is an object with exactly one key, its family (chart, counting, ...)"))
+        }
+        switch key {
+        case .chart: self = .chart(try container.decode(ChartScene.self, forKey: key))
+        case .counting: self = .counting(try container.decode(ObjectScene.self, forKey: key))
+        case .choice: self = .choice(try container.decode(ObjectScene.self, forKey: key))
+        case .reading: self = .reading(try container.decode(TextScene.self, forKey: key))
+        case .math: self = .math(try container.decode(TileScene.self, forKey: key))
+        }
+    }
+
+    /// Encodes `{"<family>": {...}}`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .chart(let s): try container.encode(s, forKey: .chart)
+        case .counting(let s): try container.encode(s, forKey: .counting)
+        case .choice(let s): try container.encode(s, forKey: .choice)
+        case .reading(let s): try container.encode(s, forKey: .reading)
+        case .math(let s): try container.encode(s, forKey: .math)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Imaging
+
+/// Coloured tiles on a 2x2 grid, each showing one digit in white (black on yellow), for small arithmetic.
+public struct TileScene: Codable, Sendable, Equatable {
+    /// One tile.
+    public struct Tile: Codable, Sendable, Equatable {
+        /// Its colour, unique within the scene.
+        public var colour: Colour
+        /// Its digit, 1...9.
+        public var value: Int
+        /// Its grid cell, 0...3, row-major.
+        public var cell: Int
+    }
+
+    /// The tiles in reading order (by cell).
+    public var tiles: [Tile]
+
+    /// "Tiles: red 4, blue 7, green 2."
+    public var caption: String {
+        "Tiles: " + tiles.map { "\($0.colour.rawValue) \($0.value)" }.joined(separator: ", ") + "."
+    }
+
+    /// A random set of tiles.
+    static func random(_ rng: inout SeededGenerator, difficulty: Difficulty) -> TileScene {
+        let count: Int, top: Int
+        switch difficulty {
+        case .easy: count = 2; top = 5
+        case .medium: count = 3; top = 9
+        case .hard: count = 4; top = 9
+        }
+        let colours = rng.sample(Colour.allCases, count: count)
+        let cells = rng.sample(Array(0..<4), count: count)
+        let tiles = zip(colours, cells).map { Tile(colour: $0, value: rng.int(in: 1...top), cell: $1) }
+        return TileScene(tiles: tiles.sorted { $0.cell < $1.cell })
+    }
+
+    func value(_ colour: Colour) -> Int { tiles.first { $0.colour == colour }?.value ?? 0 }
+
+    /// A question over these tiles.
+    func randomQuery(_ rng: inout SeededGenerator, difficulty: Difficulty) -> Query {
+        var kinds: [QueryKind] = [.tileSum, .tileProduct]
+        if Set(tiles.map(\.value)).count > 1 { kinds.append(.tileRange) }
+        if tiles.count >= 3 { kinds += [.tileSumTimes, .tileProductMinus] }
+        let kind = rng.pick(kinds)
+        switch kind {
+        case .tileProduct: return Query(kind: kind, colours: rng.sample(tiles, count: 2).map(\.colour))
+        case .tileSumTimes, .tileProductMinus:
+            return Query(kind: kind, colours: rng.sample(tiles, count: 3).map(\.colour))
+        default: return Query(kind: kind)
+        }
+    }
+
+    /// The question text.
+    func question(_ query: Query) -> String {
+        let c = query.colours?.map(\.rawValue) ?? []
+        switch query.kind {
+        case .tileSum: return "What is the sum of all the numbers?"
+        case .tileProduct: return "What is the \(c[0]) number times the \(c[1]) number?"
+        case .tileSumTimes:
+            return "Add the \(c[0]) and \(c[1]) numbers, then multiply by the \(c[2]) number. What is the result?"
+        case .tileProductMinus:
+            return "Multiply the \(c[0]) and \(c[1]) numbers, then subtract the \(c[2]) number. What is the result?"
+        default: return "What is the largest number minus the smallest number?"
+        }
+    }
+
+    /// The worked solution.
+    func solve(_ query: Query) -> Solution {
+        let c = query.colours ?? []
+        let reads = c.map { Reading(subject: "\($0.rawValue) tile", value: String(value($0))) }
+        let v = c.map(value)
+        switch query.kind {
+        case .tileSum:
+            var steps: [Step] = []
+            var total = tiles[0].value
+            for tile in tiles.dropFirst() {
+                steps.append(.arithmetic(lhs: total, op: .plus, rhs: tile.value, result: total + tile.value))
+                total += tile.value
+            }
+            return Solution(readings: [], steps: steps)
+        case .tileProduct:
+            return Solution(readings: reads, steps: [.arithmetic(lhs: v[0], op: .times, rhs: v[1],
+                                                                 result: v[0] * v[1])])
+        case .tileSumTimes:
+            let s = v[0] + v[1]
+            return Solution(readings: reads, steps: [
+                .arithmetic(lhs: v[0], op: .plus, rhs: v[1], result: s),
+                .arithmetic(lhs: s, op: .times, rhs: v[2], result: s * v[2]),
+            ])
+        case .tileProductMinus:
+            let p = v[0] * v[1]
+            return Solution(readings: reads, steps: [
+                .arithmetic(lhs: v[0], op: .times, rhs: v[1], result: p),
+                .arithmetic(lhs: p, op: .minus, rhs: v[2], result: p - v[2]),
+            ])
+        default:
+            let values = tiles.map(\.value)
+            let (top, bottom) = (values.max() ?? 0, values.min() ?? 0)
+            return Solution(readings: [], steps: [
+                .extreme(kind: .max, values: values, result: top),
+                .extreme(kind: .min, values: values, result: bottom),
+                .arithmetic(lhs: top, op: .minus, rhs: bottom, result: top - bottom),
+            ])
+        }
+    }
+
+    /// Draws each tile as a 26-pixel coloured square with its digit in white, font pixels 3 design pixels square.
+    func render(size: Int) -> RGBImage {
+        var canvas = Canvas(size: size)
+        for tile in tiles {
+            let x = Double(tile.cell % 2) * 32 + 3, y = Double(tile.cell / 2) * 32 + 3
+            canvas.fillRect(x0: x, y0: y, x1: x + 26, y1: y + 26, colour: tile.colour.rgb)
+            // Black on yellow: white on yellow is too faint to read.
+            canvas.drawText(String(tile.value), x: x + 8.5, y: y + 5.5, dot: 3,
+                            colour: tile.colour == .yellow ? Ink.text : Ink.onTile)
+        }
+        return canvas.image
+    }
+
+    /// The tiles as a careless reader might see them: one digit off by one or two.
+    func misread(_ rng: inout SeededGenerator) -> TileScene {
+        var copy = self
+        let i = rng.below(tiles.count)
+        copy.tiles[i].value = min(9, max(0, tiles[i].value + rng.pick([-2, -1, 1, 2])))
+        return copy
+    }
+}

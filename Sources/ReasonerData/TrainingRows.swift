@@ -1,0 +1,48 @@
+/// The training rows made from suite items, in the LLaVA formats.
+public enum TrainingRows {
+    /// The caption-pretraining prompt.
+    public static let describePrompt = "Describe the image."
+
+    /// A direct-answer SFT row: the direct prompt, the short answer.
+    public static func direct(_ item: SuiteItem) -> ConversationRow {
+        ConversationRow(id: item.id + "-direct", image: item.image,
+                        prompt: StudentPrompt.text(for: item, mode: .direct), response: item.answer)
+    }
+
+    /// A chain-of-thought SFT row: the CoT prompt, a full response ending in `### Answer: X`.
+    public static func cot(_ item: SuiteItem, response: String) -> ConversationRow {
+        ConversationRow(id: item.id + "-cot", image: item.image,
+                        prompt: StudentPrompt.text(for: item, mode: .cot), response: response)
+    }
+
+    /// A caption row: "Describe the image." → "Bars: red 7, blue 3, green 5."
+    public static func caption(_ record: SceneRecord) -> ConversationRow {
+        ConversationRow(id: record.id + "-caption", image: "images/\(record.id).png", prompt: describePrompt,
+                        response: record.scene.caption)
+    }
+
+    /// A text-only drill from a scene (calibration.md idea 2): either the caption and a question answered by
+    /// copying look-ups and doing the steps in text, or one arithmetic line ("7 - 3 =" → "7 - 3 = 4.").
+    public static func drill(_ record: SceneRecord, query: Query, arithmetic: Bool) -> ConversationRow {
+        let solution = record.scene.solve(query)
+        var plain: SeededGenerator?
+        if arithmetic, let step = solution.steps.first(where: {
+            if case .arithmetic = $0 { return true } else { return false }
+        }), case .arithmetic(let lhs, let op, let rhs, _) = step {
+            return ConversationRow(id: record.id + "-drill", image: nil, prompt: "\(lhs) \(op.rawValue) \(rhs) =",
+                                   response: RationaleWriter.sentence(step, later: false, rng: &plain))
+        }
+        let sentences = RationaleWriter.sentences(caption: record.scene.caption, solution: solution, rng: &plain)
+        let body = sentences.dropFirst().joined(separator: " ")
+        return ConversationRow(id: record.id + "-drill", image: nil,
+                               prompt: record.scene.caption + "\n" + record.scene.question(query),
+                               response: StudentPrompt.cotTarget(rationale: body, answer: solution.final))
+    }
+
+    /// A DPO row for a pair of responses to a suite item.
+    public static func preference(_ item: SuiteItem, pair: ResponsePair, index: Int) -> PreferenceRow {
+        PreferenceRow(id: "\(item.id)-pair\(index)", image: item.image,
+                      question: "<image>\n" + StudentPrompt.text(for: item, mode: .cot),
+                      chosen: pair.chosen, rejected: pair.rejected)
+    }
+}

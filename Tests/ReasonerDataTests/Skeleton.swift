@@ -1,4 +1,0 @@
-import Testing
-@testable import ReasonerData
-
-@Test func ReasonerDataSkeletonBuilds() {}
