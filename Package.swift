@@ -52,7 +52,7 @@ let package = Package(
 
         // MARK: The fleet
         .target(name: "Pipeline", dependencies: [
-            "Messaging", "State", "Artifacts",
+            "Messaging", "State", "Artifacts", "ReasonerData",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -60,7 +60,8 @@ let package = Package(
 
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [
-            "ReasonerData", "Tensor", "Imaging",
+            "ReasonerData", "Tensor", "Imaging", "Pipeline", "Artifacts",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
