@@ -7,7 +7,7 @@ enum ProgressLine {
         let filled = total == 0 ? width : width * done / total
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let line = "\r\(label) \(bar) \(done)/\(total)" + (done >= total ? "\n" : "")
-        fflush(stdout)  // keep the bar after the lines printed before it when both streams go to one file
+        fflush(nil)  // flush stdout (all C streams): keep the bar after the lines printed before it when both streams go to one file
         FileHandle.standardError.write(Data(line.utf8))
     }
 }
