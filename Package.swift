@@ -77,7 +77,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HTTPTestServer"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            "Pipeline", "ReasonerData", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .testTarget(name: "TeacherTests", dependencies: ["Teacher"], swiftSettings: strict),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], swiftSettings: strict),
