@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import State
 @testable import Teacher
 
 @Test(arguments: [400, 401, 403, 404, 422])
@@ -98,19 +99,45 @@ func clientErrorsAreNeverRetried(status: Int) {
 }
 
 @Test func localLimiterHoldsCallsPastItsBudget() async throws {
-    let limiter = LocalRateLimiter(requestsPerMinute: 600, tokensPerMinute: 1_000_000)  // 10 requests a second
-    for _ in 0..<600 { try await limiter.acquire(tokens: 10) }  // the full first minute's budget, at once
+    // Measured from before the limiter exists: its bucket refills from then on, however late this task resumes.
     let start = ContinuousClock.now
-    try await limiter.acquire(tokens: 10)
-    #expect(ContinuousClock.now - start >= .milliseconds(90), "the 601st request waits for a refill (0.1 s)")
+    let limiter = LocalRateLimiter(requestsPerMinute: 600, tokensPerMinute: 1_000_000)  // 10 requests a second
+    for _ in 0..<601 { try await limiter.acquire(tokens: 10) }  // the full first minute's budget, and one more
+    #expect(ContinuousClock.now - start >= .milliseconds(100), "the 601st request waits for a refill (0.1 s)")
 }
 
 @Test func localLimiterCountsTokensAndRefunds() async throws {
+    let start = ContinuousClock.now
     let limiter = LocalRateLimiter(requestsPerMinute: 1_000, tokensPerMinute: 6_000)  // 100 tokens a second
     try await limiter.acquire(tokens: 6_000)
     await limiter.refund(tokens: 50)
-    let start = ContinuousClock.now
     try await limiter.acquire(tokens: 50)  // covered by the refund
-    try await limiter.acquire(tokens: 20)  // needs 0.2 s of refill
-    #expect(ContinuousClock.now - start >= .milliseconds(180))
+    try await limiter.acquire(tokens: 20)  // beyond the budget: needs 0.2 s of refill
+    #expect(ContinuousClock.now - start >= .milliseconds(200))
+}
+
+@Test func sharedLimiterHoldsEveryProcessToOneBudget() async throws {
+    let url = ProcessInfo.processInfo.environment["REASONER_REDIS_URL"] ?? "redis://127.0.0.1:6390/0"
+    let configuration: RedisConfiguration
+    do {
+        configuration = try RedisConfiguration(url: url)
+    } catch {
+        Issue.record("bad REASONER_REDIS_URL \(url): \(error)")
+        return
+    }
+    let name = "test-\(UUID().uuidString.prefix(8))"
+    // Two "processes" (two connections) share 60,000 tokens a minute: 1,000 a second.
+    let first = try RedisStateStore(configuration: configuration)
+    let second = try RedisStateStore(configuration: configuration)
+    defer { first.close(); second.close() }
+    let a = SharedRateLimiter(store: first, name: name, requestsPerMinute: 10_000, tokensPerMinute: 60_000)
+    let b = SharedRateLimiter(store: second, name: name, requestsPerMinute: 10_000, tokensPerMinute: 60_000)
+    // Measured from before the first call: the grants happen on Redis's clock, and this task may resume late.
+    let start = ContinuousClock.now
+    try await a.acquire(tokens: 60_000)  // the first process spends the whole minute's budget
+    try await b.acquire(tokens: 300)  // so the second's grant comes at least 300 tokens of refill (0.3 s) later
+    #expect(ContinuousClock.now - start >= .milliseconds(295), "the budget is shared across processes")
+    try await a.refund(tokens: 60_000)
+    let level = try await first.fields(of: "reasoner:ratelimit:\(name):tokens")["available"].flatMap(Double.init)
+    #expect((level ?? 0) >= 59_000, "a refund makes tokens available again at once")
 }

@@ -154,6 +154,14 @@ public final class RedisStateStore: StateStore {
         }
     }
 
+    // MARK: Extensions
+
+    /// Runs a Lua script atomically on the store's Redis (for state kinds other modules define, such as the teacher's
+    /// shared rate limits). Not retried: the caller knows whether its script is safe to run twice.
+    public func evaluate(_ script: RedisScript, keys: [String], arguments: [String]) async throws -> RedisReply {
+        try await commands.run { try $0.evaluate(script, keys: keys, arguments: arguments) }
+    }
+
     // MARK: Encoding
 
     private struct Plan: Encodable {
