@@ -8,6 +8,7 @@ struct ReasonerBench: ParsableCommand {
         commandName: "reasoner-bench",
         abstract: "Speed benchmarks of Reasoner against its peers (run with swift run -c release).",
         subcommands: [
+            AMQPThroughputBenchmark.self,
             HTTPThroughputBenchmark.self,
             JudgeBench.self,
         ]
