@@ -7,6 +7,6 @@ struct ReasonerBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reasoner-bench",
         abstract: "Speed benchmarks of Reasoner against its peers (run with swift run -c release).",
-        subcommands: []
+        subcommands: [TokenizerBenchmark.self]
     )
 }
