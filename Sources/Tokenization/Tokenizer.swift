@@ -124,20 +124,26 @@ public struct Tokenizer: Sendable {
                     return
                 }
                 let piece = Array(UnsafeBufferPointer(rebasing: utf8[range]))
+                // Long pieces (runs of spaces, pasted blobs) rarely repeat; caching them would only cost memory.
+                let cacheable = piece.count <= Self.longestCachedPiece
                 let merged: [Int32]
-                if let cached = cache.lookup(piece) {
+                if cacheable, let cached = cache.lookup(piece) {
                     merged = cached
                 } else {
                     merged = mergePiece(piece)
-                    cache.store(piece, merged)
+                    if cacheable { cache.store(piece, merged) }
                 }
                 for id in merged { ids.append(Int(id)) }
             }
         }
     }
 
+    /// Longest pre-token, in bytes, kept in the encode cache.
+    static let longestCachedPiece = 64
+
     /// Applies merges to one pre-token: repeatedly the lowest-ranked adjacent pair, all its occurrences left to
-    /// right (the GPT-2 / HuggingFace result). Quadratic in the piece length, which pre-tokenizing keeps short.
+    /// right (the GPT-2 / HuggingFace result). Each round scans the piece once and rounds are bounded by the distinct
+    /// merges that apply, so even a 100 kB word encodes in milliseconds.
     private func mergePiece(_ piece: [UInt8]) -> [Int32] {
         var symbols = piece.map { byteIDs[Int($0)] }
         var next: [Int32] = []
