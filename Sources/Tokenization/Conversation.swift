@@ -46,6 +46,13 @@ public struct EncodedConversation: Sendable, Equatable {
     /// embeddings (one token becomes N positions).
     public var imagePositions: [Int]
 
+    /// An encoded conversation from its parts (the chat template makes these; tests and batching may too).
+    public init(tokens: [Int], lossMask: [Bool], imagePositions: [Int]) {
+        self.tokens = tokens
+        self.lossMask = lossMask
+        self.imagePositions = imagePositions
+    }
+
     /// The index of the (first) image placeholder, or nil for a text-only conversation.
     public var imagePosition: Int? { imagePositions.first }
 }
@@ -65,6 +72,7 @@ public enum ChatTemplateError: Error, Equatable, CustomStringConvertible {
     /// A generation prompt must end with the user's turn (the model writes the assistant's).
     case lastTurnNotUser
 
+    /// What went wrong and what to do about it.
     public var description: String {
         switch self {
         case .noUserTurn:

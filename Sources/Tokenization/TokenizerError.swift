@@ -13,6 +13,7 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible {
     /// A special token the chat template needs is not in the vocabulary.
     case missingSpecialToken(String)
 
+    /// What went wrong and what to do about it.
     public var description: String {
         switch self {
         case let .vocabularyTooSmall(requested, minimum):
