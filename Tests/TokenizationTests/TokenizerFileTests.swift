@@ -52,3 +52,35 @@ import Testing
         }
     }
 }
+
+@Suite struct TokenizerFileValidationTests {
+    /// The fixture tokenizer's JSON with `edit` applied to its model section.
+    func editedModel(_ edit: (inout [String: Any]) -> Void) throws -> Data {
+        var json = try #require(try JSONSerialization.jsonObject(with: TestCorpus.tokenizer.jsonData()) as? [String: Any])
+        var model = try #require(json["model"] as? [String: Any])
+        edit(&model)
+        json["model"] = model
+        return try JSONSerialization.data(withJSONObject: json)
+    }
+
+    @Test func rejectsAMergeOfUnknownTokens() throws {
+        let data = try editedModel { model in
+            model["merges"] = ((model["merges"] as? [[String]]) ?? []) + [["zzz", "q"]]
+        }
+        #expect(throws: TokenizerError.malformedFile("merge zzz q names a token missing from the vocabulary")) {
+            try Tokenizer(jsonData: data)
+        }
+    }
+
+    @Test func rejectsAVocabularyWithoutEveryByte() throws {
+        let data = try editedModel { model in
+            var vocab = (model["vocab"] as? [String: Int]) ?? [:]
+            // Byte 0 is written "Ā"; give its id to a two-byte token instead, so ids stay dense.
+            vocab["ĀĀ"] = vocab.removeValue(forKey: "Ā")
+            model["vocab"] = vocab
+        }
+        #expect(throws: TokenizerError.unsupportedFile("byte 0 has no token, so some text could not be encoded")) {
+            try Tokenizer(jsonData: data)
+        }
+    }
+}

@@ -125,3 +125,24 @@ import Testing
         #expect(results.allSatisfy { $0 == expected })
     }
 }
+
+@Suite struct TokenizerEdgeTests {
+    let tokenizer = TestCorpus.tokenizer
+
+    @Test func decodingASampleCutInsideACharacterRepairsIt() throws {
+        let ids = tokenizer.encode("é")
+        #expect(ids.count == 2)  // two bytes, no merge learned for them
+        #expect(try tokenizer.decode([ids[0]]) == "\u{FFFD}")
+        #expect(try tokenizer.decodeBytes([ids[0]]) == [0xC3])
+    }
+
+    @Test func encodeCacheForgetsWhenFullButKeepsAnswering() {
+        let cache = EncodeCache(capacity: 2)
+        cache.store([1], [10])
+        cache.store([2], [20])
+        #expect(cache.lookup([1]) == [10])
+        cache.store([3], [30])  // full: cleared, then stored
+        #expect(cache.lookup([1]) == nil)
+        #expect(cache.lookup([3]) == [30])
+    }
+}
