@@ -160,16 +160,26 @@ enum SyntheticRows {
         }
         let colors = ["red", "blue", "green", "yellow", "purple", "orange", "black", "white"]
         let shapes = ["bar", "circle", "square", "triangle", "star"]
+        let words = """
+            first count the objects then compare their colours because each chart shows values left right above below
+            largest smallest total difference between number shapes image question answer therefore step look
+            carefully notice bigger smaller equal same different another remaining visible hidden counting adding
+            subtracting result final check again since both only more fewer than most least each every which where
+            """.split(whereSeparator: \.isWhitespace).map(String.init)
         let questions = ["How many", "What is the value of the", "Which is larger, the", "What is the sum of the"]
         return (0..<count).map { _ in
             let a = colors[next(colors.count)], b = colors[next(colors.count)]
             let shape = shapes[next(shapes.count)]
             let x = next(20), y = next(20)
-            switch next(4) {
+            switch next(5) {
             case 0: return "Bars: \(a) \(x), \(b) \(y), green \(next(10))."
             case 1: return "<image>\n\(questions[next(questions.count)]) \(a) \(shape)s?"
             case 2: return "The \(a) \(shape) is \(x) and the \(b) \(shape) is \(y), so \(x) + \(y) = \(x + y)."
-            default: return "\(x) - \(y) = \(x - y). Answer: \(max(x, y))"
+            case 3: return "\(x) - \(y) = \(x - y). Answer: \(max(x, y))"
+            default:
+                // Free-form rationale words, so the vocabulary has enough distinct pairs to reach the target size.
+                let sentence = (0..<(6 + next(8))).map { _ in words[next(words.count)] }.joined(separator: " ")
+                return sentence.prefix(1).uppercased() + sentence.dropFirst() + "."
             }
         }
     }
