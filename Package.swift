@@ -9,7 +9,7 @@ let strict: [SwiftSetting] = [
 
 let package = Package(
     name: "Reasoner",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex
     products: [
         .executable(name: "reasoner", targets: ["ReasonerCLI"]),
         .executable(name: "reasoner-bench", targets: ["ReasonerBench"]),
@@ -82,7 +82,8 @@ let package = Package(
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "State"], swiftSettings: strict),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], swiftSettings: strict),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")],
+                    swiftSettings: strict),
         .testTarget(name: "ReasonerDataTests", dependencies: ["ReasonerData"], swiftSettings: strict),
     ]
 )
