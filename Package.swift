@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "reasoner", targets: ["ReasonerCLI"]),
         .executable(name: "reasoner-bench", targets: ["ReasonerBench"]),
+        .executable(name: "distiller", targets: ["distiller"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -57,6 +58,14 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+
+        // MARK: Worker executables (thin: options and environment, then library code)
+        .executableTarget(name: "distiller", dependencies: [
+            "Pipeline",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], path: "workers/distiller", swiftSettings: strict),
 
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [

@@ -95,6 +95,7 @@ public struct Worker<Handler: MessageHandler>: Service {
             return
         }
 
+        logger.info("handling", metadata: ["type": "\(envelope.type)", "redelivered": "\(delivery.redelivered)"])
         let outcome: HandlerOutcome
         do {
             let context = HandlerContext(runID: envelope.runID, messageID: envelope.id,
