@@ -1,0 +1,91 @@
+import Dispatch
+import Foundation
+
+/// Raw pointers handed to a parallel loop whose iterations touch disjoint memory (one (batch, head) each).
+/// `@unchecked Sendable` because the disjointness is guaranteed by the indexing below, not by the type system.
+private struct AttentionPointers: @unchecked Sendable {
+    var q, k, v, out, probs: UnsafeMutablePointer<Float>
+    var dq, dk, dv: UnsafeMutablePointer<Float>?
+    var scratch: UnsafeMutablePointer<Float>?
+}
+
+extension Tape {
+    /// Multi-head scaled dot-product attention on `q`, `k`, `v` of shape `[B, T, D]` (heads side by side in D,
+    /// `D = heads * headDim`), causal or bidirectional; returns `[B, T, D]` (heads concatenated, before the output
+    /// projection). One fused kernel per (batch, head), run in parallel with single-threaded BLAS inside.
+    public func attention(q: Tensor, k: Tensor, v: Tensor, heads: Int, causal: Bool) -> Tensor {
+        precondition(q.shape.rank == 3 && q.shape == k.shape && q.shape == v.shape && q.shape[2] % heads == 0,
+                     "attention: q \(q.shape), k \(k.shape), v \(v.shape), heads \(heads)")
+        let b = q.shape[0], t = q.shape[1], d = q.shape[2], dh = d / heads
+        let probs = floats.allocate(b * heads * t * t)
+        let (y, yp) = result(q.shape, .attention(q: q.id, k: k.id, v: v.id, heads: heads, causal: causal,
+                                                 probs: probs), q.id, k.id, v.id)
+        let ptr = AttentionPointers(q: val(q.id), k: val(k.id), v: val(v.id), out: yp, probs: probs)
+        let scale = 1 / Float(dh).squareRoot()
+        Self.parallelSingleThreadedBLAS(b * heads) { item in
+            let bi = item / heads, h = item % heads
+            let base = bi * t * d + h * dh
+            let p = ptr.probs + item * t * t
+            BLAS.sgemm(transA: false, transB: true, m: t, n: t, k: dh, alpha: scale, a: ptr.q + base, lda: d,
+                       b: ptr.k + base, ldb: d, beta: 0, c: p, ldc: t)
+            for i in 0..<t {
+                let row = p + i * t
+                let n = causal ? i + 1 : t
+                softmaxRow(row, row, n)
+                if n < t { (row + n).update(repeating: 0, count: t - n) }
+            }
+            BLAS.sgemm(transA: false, transB: false, m: t, n: dh, k: t, alpha: 1, a: p, lda: t, b: ptr.v + base,
+                       ldb: d, beta: 0, c: ptr.out + base, ldc: d)
+        }
+        return y
+    }
+
+    func attentionBackward(_ dy: UnsafeMutablePointer<Float>, _ q: Int, _ k: Int, _ v: Int, _ heads: Int,
+                           _ causal: Bool, _ probs: UnsafeMutablePointer<Float>) {
+        let s = nodes[q].shape
+        let b = s[0], t = s[1], d = s[2], dh = d / heads
+        let scratch = floats.allocate(b * heads * t * t)
+        let ptr = AttentionPointers(q: val(q), k: val(k), v: val(v), out: dy, probs: probs,
+                                    dq: gradOf(q), dk: gradOf(k), dv: gradOf(v), scratch: scratch)
+        let scale = 1 / Float(dh).squareRoot()
+        Self.parallelSingleThreadedBLAS(b * heads) { item in
+            let bi = item / heads, h = item % heads
+            let base = bi * t * d + h * dh
+            let p = ptr.probs + item * t * t
+            let dp = ptr.scratch! + item * t * t
+            let dO = ptr.out + base
+            if let dv = ptr.dv {
+                BLAS.sgemm(transA: true, transB: false, m: t, n: dh, k: t, alpha: 1, a: p, lda: t, b: dO, ldb: d,
+                           beta: 1, c: dv + base, ldc: d)
+            }
+            guard ptr.dq != nil || ptr.dk != nil else { return }
+            BLAS.sgemm(transA: false, transB: true, m: t, n: t, k: dh, alpha: 1, a: dO, lda: d, b: ptr.v + base,
+                       ldb: d, beta: 0, c: dp, ldc: t)
+            for i in 0..<t {
+                let pr = p + i * t, gr = dp + i * t
+                let n = causal ? i + 1 : t
+                var dot: Float = 0
+                for j in 0..<n { dot += pr[j] * gr[j] }
+                for j in 0..<n { gr[j] = pr[j] * (gr[j] - dot) }
+                if n < t { (gr + n).update(repeating: 0, count: t - n) }
+            }
+            if let dq = ptr.dq {
+                BLAS.sgemm(transA: false, transB: false, m: t, n: dh, k: t, alpha: scale, a: dp, lda: t,
+                           b: ptr.k + base, ldb: d, beta: 1, c: dq + base, ldc: d)
+            }
+            if let dk = ptr.dk {
+                BLAS.sgemm(transA: true, transB: false, m: t, n: dh, k: t, alpha: scale, a: dp, lda: t,
+                           b: ptr.q + base, ldb: d, beta: 1, c: dk + base, ldc: d)
+            }
+        }
+    }
+
+    /// Runs `body(0..<count)` across cores with OpenBLAS limited to one thread inside (restored afterwards):
+    /// per-head GEMMs are small, and OpenBLAS is slower on two threads than on one below about 256^3.
+    static func parallelSingleThreadedBLAS(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        let saved = BLAS.threads
+        BLAS.setThreads(1)
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        BLAS.setThreads(saved)
+    }
+}
