@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import Tensor
+
+/// Safetensors round trips, schedules and whole training steps.
+@Suite struct TrainingTests {
+    @Test func safetensorsRoundTripKeepsValuesShapesAndMetadata() throws {
+        let tensors: [String: SafeTensor] = [
+            "a": .f32([1.5, -2, .pi], shape: [3]), "b": .i64([1, -7, 1 << 40, 0], shape: [2, 2]),
+            "c": .i32([5], shape: [1]),
+        ]
+        let data = try Safetensors.encode(tensors, metadata: ["format": "pt"])
+        let back = try Safetensors.decode(data)
+        #expect(back.tensors == tensors)
+        #expect(back.metadata == ["format": "pt"])
+    }
+
+    @Test func safetensorsRejectsTruncatedFiles() throws {
+        let data = try Safetensors.encode(["a": .f32([1, 2, 3, 4], shape: [4])])
+        #expect(throws: SafetensorsError.self) { try Safetensors.decode(data.prefix(data.count - 4)) }
+        #expect(throws: SafetensorsError.self) { try Safetensors.decode(Data([1, 2])) }
+    }
+
+    @Test func scheduleWarmsUpThenDecaysToMinimum() {
+        let s = LearningRateSchedule(peak: 1, minimum: 0.1, warmupSteps: 4, totalSteps: 14)
+        #expect(s(0) == 0.25)
+        #expect(s(3) == 1)
+        #expect(abs(s(9) - 0.55) < 1e-6)
+        #expect(abs(s(14) - 0.1) < 1e-6)
+        #expect(abs(s(100) - 0.1) < 1e-6)
+    }
+
+    func trainTinyDecoder(seed: UInt64, steps: Int) -> (losses: [Float], params: [Float]) {
+        let store = ParameterStore()
+        let config = TransformerConfiguration(dModel: 16, heads: 2, mlpHidden: 32, layers: 2)
+        let model = DecoderLM(store, config, vocab: 11, context: 8, seed: seed)
+        let opt = AdamW(store)
+        let tape = Tape(parameters: store)
+        var rng = SplitMix64(seed: 5)
+        let ids = (0..<16).map { _ in Int32(rng.next() % 11) }
+        var losses: [Float] = []
+        for step in 0..<steps {
+            store.zeroGrads()
+            for micro in 0..<2 {  // gradient accumulation over two micro-batches
+                tape.reset()
+                let logits = model(tape, ids: Array(ids[(micro * 8)..<(micro * 8 + 8)]), batch: 1, length: 8)
+                let targets = (0..<8).map { ids[micro * 8 + ($0 + 1) % 8] }
+                let loss = tape.crossEntropy(logits, targets: targets)
+                if micro == 0 { losses.append(tape.scalar(loss)) }
+                tape.backward(loss, scale: 0.5)
+            }
+            store.clipGradients(maxNorm: 1)
+            opt.step(lr: LearningRateSchedule(peak: 1e-2, warmupSteps: 2, totalSteps: steps)(step))
+        }
+        return (losses, Array(UnsafeBufferPointer(start: store.values, count: store.count)))
+    }
+
+    @Test func trainingIsReproducibleBitForBitAndLearns() {
+        let a = trainTinyDecoder(seed: 3, steps: 30)
+        let b = trainTinyDecoder(seed: 3, steps: 30)
+        #expect(a.params == b.params)
+        #expect(a.losses == b.losses)
+        #expect(a.losses.last! < a.losses.first! * 0.5, "loss \(a.losses.first!) -> \(a.losses.last!)")
+    }
+
+    @Test func checkpointRoundTripRestoresParameters() throws {
+        let s1 = ParameterStore(), s2 = ParameterStore()
+        let c = TransformerConfiguration(dModel: 8, heads: 2, mlpHidden: 16, layers: 1)
+        _ = DecoderLM(s1, c, vocab: 5, context: 4, seed: 1)
+        _ = DecoderLM(s2, c, vocab: 5, context: 4, seed: 2)
+        try s2.load(try Safetensors.decode(try Safetensors.encode(s1.namedTensors())).tensors)
+        #expect(Array(UnsafeBufferPointer(start: s1.values, count: s1.count))
+                == Array(UnsafeBufferPointer(start: s2.values, count: s2.count)))
+        #expect(s1.names.contains("layers.0.attn.q_proj.weight"))
+    }
+}
