@@ -10,6 +10,7 @@ struct ReasonerBench: ParsableCommand {
         subcommands: [
             HTTPThroughputBenchmark.self,
             JudgeBench.self,
+            TrainStepBenchmark.self,
         ]
     )
 }

@@ -152,12 +152,15 @@ public struct DecoderLM: Sendable {
         head = Linear(store, "lm_head", inFeatures: c.dModel, outFeatures: vocab, bias: false, rng: &rng)
     }
 
-    /// Logits `[B, T, vocab]` for token ids `[B, T]` (row-major).
-    public func callAsFunction(_ tape: Tape, ids: [Int32], batch: Int, length: Int) -> Tensor {
-        precondition(length <= context, "sequence length \(length) exceeds context \(context)")
-        let x = tokens(tape, ids, shape: Shape(batch, length))
-        let pos = tape.embedding(tape.param(positions.weight), ids: (0..<Int32(length)).map { $0 },
-                                 shape: Shape(length))
-        return head(tape, stack(tape, tape.add(x, pos)))
+    /// Logits `[B, P + T, vocab]` for token ids `[B, T]` (row-major), optionally after `prefix` `[B, P, d]`
+    /// (e.g. projected image patches); positions count from the first prefix element.
+    public func callAsFunction(_ tape: Tape, ids: [Int32], batch: Int, length: Int, prefix: Tensor? = nil) -> Tensor {
+        var x = tokens(tape, ids, shape: Shape(batch, length))
+        if let prefix { x = tape.concatSequence(prefix, x) }
+        let total = x.shape[1]
+        precondition(total <= context, "sequence length \(total) exceeds context \(context)")
+        let pos = tape.sliceSequence(tape.reshape(tape.param(positions.weight), Shape(1, context, configuration.dModel)),
+                                     start: 0, length: total)
+        return head(tape, stack(tape, tape.add(x, tape.reshape(pos, Shape(total, configuration.dModel)))))
     }
 }
