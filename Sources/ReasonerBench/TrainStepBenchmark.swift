@@ -23,6 +23,9 @@ struct TrainStepBenchmark: ParsableCommand {
     @Option(help: "OpenBLAS threads for the large GEMMs.")
     var threads: Int = 2
 
+    @Flag(help: "Print time per op kind (forward and backward) over the timed steps.")
+    var profile = false
+
     @Flag(help: "Skip the PyTorch peer.")
     var noTorch = false
 
@@ -52,6 +55,7 @@ struct TrainStepBenchmark: ParsableCommand {
         var times: [Double] = []
         var phases = [Double](repeating: 0, count: 3)
         var loss: Float = 0
+        tape.profiling = profile && warmup == 0
         for step in 0..<(warmup + steps) {
             let t0 = DispatchTime.now().uptimeNanoseconds
             store.zeroGrads()
@@ -66,6 +70,10 @@ struct TrainStepBenchmark: ParsableCommand {
             opt.step(lr: 1e-3)
             let t3 = DispatchTime.now().uptimeNanoseconds
             loss = tape.scalar(l)
+            if step == warmup - 1 {
+                tape.resetProfile()
+                tape.profiling = profile
+            }
             if step >= warmup {
                 times.append(Double(t3 - t0) / 1e9)
                 phases[0] += Double(t1 - t0) / 1e9
@@ -87,6 +95,13 @@ struct TrainStepBenchmark: ParsableCommand {
         let n = Double(steps)
         print(String(format: "           forward %.1f ms, backward %.1f ms, clip+AdamW %.1f ms (means)",
                      phases[0] / n * 1e3, phases[1] / n * 1e3, phases[2] / n * 1e3))
+        if profile {
+            for (name, t) in tape.profile.sorted(by: { $0.value.forward + $0.value.backward > $1.value.forward + $1.value.backward }) {
+                print("    " + name.padding(toLength: 18, withPad: " ", startingAt: 0)
+                      + String(format: "forward %7.1f ms  backward %7.1f ms  (per step)",
+                               t.forward / n * 1e3, t.backward / n * 1e3))
+            }
+        }
         guard !noTorch else { return }
         let torch = try runTorch()
         print(String(format: "  PyTorch: %8.1f ms/step  %8.0f tokens/s  %6.1f GFLOP/s", torch.stepMs, torch.tokensPerS,

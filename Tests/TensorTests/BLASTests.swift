@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Tensor
 
@@ -56,5 +57,25 @@ import Testing
                           Array(c0[(i * m * n)..<((i + 1) * m * n)]), n)
             for j in 0..<(m * n) { #expect(abs(c[i * m * n + j] - e[j]) < 1e-5) }
         }
+    }
+}
+
+/// The vectorised exp and tanh used by GELU, SiLU, softmax and the losses.
+@Suite struct FastMathTests {
+    @Test func fastExpAndTanhMatchLibm() {
+        var worstExp = 0.0, worstTanh = 0.0
+        var x: Float = -87
+        while x < 88 {
+            let ref = Foundation.exp(Double(x))
+            worstExp = max(worstExp, abs(Double(fastExp(SIMD8(repeating: x))[0]) - ref) / ref)
+            x += 0.0137
+        }
+        x = -10
+        while x < 10 {
+            worstTanh = max(worstTanh, abs(Double(fastTanh(SIMD8(repeating: x))[0]) - Foundation.tanh(Double(x))))
+            x += 0.001
+        }
+        #expect(worstExp < 3e-7)
+        #expect(worstTanh < 5e-7)
     }
 }

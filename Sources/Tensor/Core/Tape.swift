@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Reverse-mode automatic differentiation: ops run eagerly and append a node; `backward` walks the nodes in
 /// reverse. All activations, saved statistics and gradients come from arenas that `reset()` rewinds, so a training
 /// step in steady state performs no per-op heap allocation.
@@ -7,6 +9,12 @@ public final class Tape {
     /// The parameters this tape's `param(_:)` reads and whose gradients `backward` accumulates.
     public let parameters: ParameterStore
     var nodes: [Node] = []
+    /// When true, forward and backward time is accumulated per op kind into `profile` (costs a clock read per op).
+    public var profiling = false
+    /// Seconds spent per op kind, forward and backward, since profiling started (see `profiling`).
+    public private(set) var profile: [String: (forward: Double, backward: Double)] = [:]
+    private var lastStamp: UInt64 = 0
+    private var lastOp: String?
     let floats = Arena<Float>()
     let ints = Arena<Int32>()
 
@@ -72,6 +80,7 @@ public final class Tape {
     // MARK: Recording
 
     func append(_ node: Node) -> Tensor {
+        if profiling { stampForward(next: node.op.name) }
         nodes.append(node)
         return Tensor(id: nodes.count - 1, shape: node.shape)
     }
@@ -84,6 +93,17 @@ public final class Tape {
         return (append(Node(value: p, grad: nil, shape: shape, op: op, requiresGrad: rg)), p)
     }
 
+    /// Attributes the time since the previous op was recorded to that op (its forward kernel ran in between).
+    private func stampForward(next: String?) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let lastOp { profile[lastOp, default: (0, 0)].forward += Double(now - lastStamp) / 1e9 }
+        lastStamp = now
+        lastOp = next
+    }
+
+    /// Clears the accumulated profile.
+    public func resetProfile() { profile = [:]; lastOp = nil }
+
     @inline(__always) func val(_ i: Int) -> UnsafeMutablePointer<Float> { nodes[i].value }
     @inline(__always) func gradOf(_ i: Int) -> UnsafeMutablePointer<Float>? { i < 0 ? nil : nodes[i].grad }
 
@@ -92,6 +112,7 @@ public final class Tape {
     /// Back-propagates from `output`, seeding its gradient with `seed` (default: all ones times `scale`, so a
     /// scalar loss gets d loss = `scale`, e.g. 1 / accumulation steps). Parameter gradients accumulate.
     public func backward(_ output: Tensor, scale: Float = 1, seed: [Float]? = nil) {
+        if profiling { stampForward(next: nil) }
         // Gradient buffers for every non-parameter node that needs one; aliases share their source's buffer.
         for i in 0..<nodes.count where nodes[i].requiresGrad && nodes[i].grad == nil {
             if case .alias(let src) = nodes[i].op {
@@ -110,7 +131,13 @@ public final class Tape {
             for i in 0..<output.shape.count { g[i] += scale }
         }
         for i in stride(from: output.id, through: 0, by: -1) where nodes[i].requiresGrad {
-            backwardNode(i)
+            if profiling {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                backwardNode(i)
+                profile[nodes[i].op.name, default: (0, 0)].backward += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            } else {
+                backwardNode(i)
+            }
         }
     }
 

@@ -42,3 +42,32 @@ struct Node {
     var op: Op
     var requiresGrad: Bool
 }
+
+extension Op {
+    /// A short name of the op kind, for profiles.
+    var name: String {
+        switch self {
+        case .leaf: "leaf"
+        case .alias: "reshape"
+        case .linear: "linear"
+        case .matmul: "matmul"
+        case .add: "add"
+        case .mul: "mul"
+        case .scale: "scale"
+        case .transposeLast2: "transpose"
+        case .sliceSequence: "slice"
+        case .concatSequence: "concat"
+        case .embedding: "embedding"
+        case .rmsNorm: "rmsNorm"
+        case .layerNorm: "layerNorm"
+        case .gelu: "gelu"
+        case .silu: "silu"
+        case .softmax: "softmax"
+        case .attention: "attention"
+        case .crossEntropy: "crossEntropy"
+        case .sequenceLogProbs: "sequenceLogProbs"
+        case .sum: "sum"
+        case .mean: "mean"
+        }
+    }
+}

@@ -4,41 +4,64 @@ extension Tape {
     /// GELU, tanh approximation (PyTorch `approximate='tanh'`): `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
     public func gelu(_ a: Tensor) -> Tensor {
         let (y, yp) = result(a.shape, .gelu(a: a.id), a.id)
-        let ap = val(a.id)
-        let c: Float = 0.797_884_56
-        for j in 0..<a.shape.count {
-            let x = ap[j]
-            yp[j] = 0.5 * x * (1 + tanhf(c * (x + 0.044715 * x * x * x)))
+        let src = SendablePointer(val(a.id)), dst = SendablePointer(yp)
+        parallelRanges(a.shape.count) { r in
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let n = min(8, r.upperBound - i)
+                let x = load8(src.p + i, n)
+                let t = fastTanh(0.797_884_56 * (x + 0.044715 * x * x * x))
+                store8(0.5 * x * (1 + t), dst.p + i, n)
+                i += 8
+            }
         }
         return y
     }
 
     func geluBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int) {
         guard let da = gradOf(a) else { return }
-        let ap = val(a)
-        let c: Float = 0.797_884_56
-        for j in 0..<nodes[a].shape.count {
-            let x = ap[j]
-            let t = tanhf(c * (x + 0.044715 * x * x * x))
-            let dt = (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
-            da[j] += dy[j] * (0.5 * (1 + t) + 0.5 * x * dt)
+        let src = SendablePointer(val(a)), g = SendablePointer(dy), d = SendablePointer(da)
+        parallelRanges(nodes[a].shape.count) { r in
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let n = min(8, r.upperBound - i)
+                let x = load8(src.p + i, n)
+                let t = fastTanh(0.797_884_56 * (x + 0.044715 * x * x * x))
+                let dt = (1 - t * t) * 0.797_884_56 * (1 + 3 * 0.044715 * x * x)
+                store8(load8(d.p + i, n) + load8(g.p + i, n) * (0.5 * (1 + t) + 0.5 * x * dt), d.p + i, n)
+                i += 8
+            }
         }
     }
 
     /// SiLU (swish): `x * sigmoid(x)`.
     public func silu(_ a: Tensor) -> Tensor {
         let (y, yp) = result(a.shape, .silu(a: a.id), a.id)
-        let ap = val(a.id)
-        for j in 0..<a.shape.count { let x = ap[j]; yp[j] = x / (1 + expf(-x)) }
+        let src = SendablePointer(val(a.id)), dst = SendablePointer(yp)
+        parallelRanges(a.shape.count) { r in
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let n = min(8, r.upperBound - i)
+                let x = load8(src.p + i, n)
+                store8(x / (1 + fastExp(-x)), dst.p + i, n)
+                i += 8
+            }
+        }
         return y
     }
 
     func siluBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int) {
         guard let da = gradOf(a) else { return }
-        let ap = val(a)
-        for j in 0..<nodes[a].shape.count {
-            let x = ap[j], s = 1 / (1 + expf(-x))
-            da[j] += dy[j] * s * (1 + x * (1 - s))
+        let src = SendablePointer(val(a)), g = SendablePointer(dy), d = SendablePointer(da)
+        parallelRanges(nodes[a].shape.count) { r in
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let n = min(8, r.upperBound - i)
+                let x = load8(src.p + i, n)
+                let s = 1 / (1 + fastExp(-x))
+                store8(load8(d.p + i, n) + load8(g.p + i, n) * s * (1 + x * (1 - s)), d.p + i, n)
+                i += 8
+            }
         }
     }
 
@@ -65,20 +88,43 @@ extension Tape {
 /// Numerically stable softmax of `n` values from `x` into `y` (may alias).
 @inline(__always)
 func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-    var m = -Float.infinity
-    for j in 0..<n { m = max(m, x[j]) }
-    var s: Float = 0
-    for j in 0..<n { let e = expf(x[j] - m); y[j] = e; s += e }
-    let inv = 1 / s
-    for j in 0..<n { y[j] *= inv }
+    let m = rowMax(x, n)
+    var s = SIMD8<Float>()
+    var i = 0
+    while i < n {
+        let k = min(8, n - i)
+        var e = fastExp(load8(x + i, k, fill: -.infinity) - m)
+        if k < 8 { for l in k..<8 { e[l] = 0 } }
+        s += e
+        store8(e, y + i, k)
+        i += 8
+    }
+    let inv = 1 / s.sum()
+    i = 0
+    while i < n { let k = min(8, n - i); store8(load8(y + i, k) * inv, y + i, k); i += 8 }
+}
+
+/// The largest of `n` values.
+@inline(__always)
+func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var m = SIMD8<Float>(repeating: -.infinity)
+    var i = 0
+    while i < n { m = pointwiseMax(m, load8(x + i, min(8, n - i), fill: -.infinity)); i += 8 }
+    return m.max()
 }
 
 /// `log(sum(exp(x)))` of `n` values, stable.
 @inline(__always)
 func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-    var m = -Float.infinity
-    for j in 0..<n { m = max(m, x[j]) }
-    var s: Float = 0
-    for j in 0..<n { s += expf(x[j] - m) }
-    return m + logf(s)
+    let m = rowMax(x, n)
+    var s = SIMD8<Float>()
+    var i = 0
+    while i < n {
+        let k = min(8, n - i)
+        var e = fastExp(load8(x + i, k) - m)
+        if k < 8 { for l in k..<8 { e[l] = 0 } }
+        s += e
+        i += 8
+    }
+    return m + logf(s.sum())
 }

@@ -36,7 +36,7 @@ extension Tape {
         let v = nodes[logits].shape.last, lp = val(logits)
         for i in 0..<nodes[logits].shape.rows where mask[i] != 0 {
             let c = g * weight * mask[i], row = lp + i * v, d = dl + i * v, l = lse[i]
-            for j in 0..<v { d[j] += c * expf(row[j] - l) }
+            addScaledSoftmax(c, row, l, d, v)
             d[Int(targets[i])] -= c
         }
     }
@@ -76,8 +76,19 @@ extension Tape {
         let lp = val(logits)
         for i in 0..<nodes[logits].shape.rows where mask[i] != 0 {
             let c = dy[i / t] * mask[i], row = lp + i * v, d = dl + i * v, l = lse[i]
-            for j in 0..<v { d[j] -= c * expf(row[j] - l) }
+            addScaledSoftmax(-c, row, l, d, v)
             d[Int(targets[i])] += c
         }
+    }
+}
+
+/// `d += c * exp(row - lse)` over `n` values (the softmax part of a log-softmax gradient).
+@inline(__always)
+func addScaledSoftmax(_ c: Float, _ row: UnsafePointer<Float>, _ lse: Float, _ d: UnsafeMutablePointer<Float>, _ n: Int) {
+    var j = 0
+    while j < n {
+        let k = min(8, n - j)
+        store8(load8(d + j, k) + c * fastExp(load8(row + j, k) - lse), d + j, k)
+        j += 8
     }
 }
