@@ -27,6 +27,11 @@ import Testing
         GradientCheck(seed: 9, shapes: [Shape(2, 3)]).run { t, x in t.mean(t.mul(x[0], x[0])) }
     }
 
+    @Test func subAndLogSigmoid() {
+        GradientCheck(seed: 21, shapes: [Shape(2, 3), Shape(3)]).run { t, x in t.logSigmoid(t.sub(x[0], x[1])) }
+        GradientCheck(seed: 22, shapes: [Shape(4)]).run { t, x in t.logSigmoid(t.scale(x[0], 30)) }
+    }
+
     @Test func reshapeAndTranspose() {
         GradientCheck(seed: 10, shapes: [Shape(2, 3, 4)]).run { t, x in
             t.mul(t.transposeLast2(t.reshape(x[0], Shape(2, 4, 3))), t.transposeLast2(t.reshape(x[0], Shape(2, 4, 3))))
@@ -100,6 +105,33 @@ import Testing
         let v = tape.input(vv, shape: Shape(1, 4, 4))
         let out = tape.array(tape.attention(q: q, k: k, v: v, heads: 2, causal: true))
         for j in 0..<4 { #expect(abs(out[j] - vv[j]) < 1e-6) }
+    }
+
+    @Test func secondBackwardOnOneTapeDoesNotRepropagateTheFirst() {
+        let store = ParameterStore()
+        let w = store.register("w", shape: Shape(2)) { _ in 1 }
+        let tape = Tape(parameters: store)
+        let x = tape.input([3, 4], shape: Shape(2), requiresGrad: true)
+        let h = tape.mul(x, tape.param(w))
+        tape.backward(tape.sum(h))
+        tape.backward(tape.sum(tape.scale(h, 2)))
+        #expect(Array(store.grad(w)) == [9, 12])
+        #expect(tape.grad(x) == [2, 2])
+    }
+
+    @Test func steadyStateTrainingStepsReuseTheArena() {
+        let store = ParameterStore()
+        let model = DecoderLM(store, TransformerConfiguration(dModel: 8, heads: 2, mlpHidden: 16, layers: 1),
+                              vocab: 7, context: 6, seed: 1)
+        let tape = Tape(parameters: store)
+        var capacities: [Int] = []
+        for _ in 0..<3 {
+            tape.reset()
+            let logits = model(tape, ids: [1, 2, 3, 4, 5, 6], batch: 1, length: 6)
+            tape.backward(tape.crossEntropy(logits, targets: [2, 3, 4, 5, 6, 0]))
+            capacities.append(tape.floats.capacity + tape.ints.capacity)
+        }
+        #expect(capacities[1] == capacities[0] && capacities[2] == capacities[0])
     }
 
     @Test func parameterGradientsAccumulateAcrossBackwardPasses() {

@@ -55,7 +55,7 @@ public final class Tape {
     /// A leaf that reads the parameter's values in place and accumulates into its gradient in place.
     public func param(_ p: Parameter) -> Tensor {
         append(Node(value: parameters.values + p.offset, grad: parameters.grads + p.offset, shape: p.shape,
-                    op: .leaf, requiresGrad: true))
+                    op: .leaf, requiresGrad: true, parameterGrad: true))
     }
 
     // MARK: Reading
@@ -110,16 +110,19 @@ public final class Tape {
     // MARK: Backward
 
     /// Back-propagates from `output`, seeding its gradient with `seed` (default: all ones times `scale`, so a
-    /// scalar loss gets d loss = `scale`, e.g. 1 / accumulation steps). Parameter gradients accumulate.
+    /// scalar loss gets d loss = `scale`, e.g. 1 / accumulation steps). Parameter gradients accumulate across
+    /// calls; the gradients of other nodes (inputs, activations) hold this call's contribution only, so several
+    /// losses recorded on one tape can be back-propagated one after the other.
     public func backward(_ output: Tensor, scale: Float = 1, seed: [Float]? = nil) {
         if profiling { stampForward(next: nil) }
         // Gradient buffers for every non-parameter node that needs one; aliases share their source's buffer.
-        for i in 0..<nodes.count where nodes[i].requiresGrad && nodes[i].grad == nil {
+        for i in 0..<nodes.count where nodes[i].requiresGrad && !nodes[i].parameterGrad {
             if case .alias(let src) = nodes[i].op {
                 nodes[i].grad = nodes[src].grad
             } else {
-                let g = floats.allocate(nodes[i].shape.count)
-                g.update(repeating: 0, count: nodes[i].shape.count)
+                let n = nodes[i].shape.count
+                let g = nodes[i].grad ?? floats.allocate(n)
+                g.update(repeating: 0, count: n)
                 nodes[i].grad = g
             }
         }
@@ -166,6 +169,7 @@ public final class Tape {
             crossEntropyBackward(dy[0], logits, targets, mask, lse, weight)
         case let .sequenceLogProbs(logits, targets, mask, lse):
             sequenceLogProbsBackward(dy, logits, targets, mask, lse)
+        case let .logSigmoid(a): logSigmoidBackward(dy, a)
         case let .sum(a): if let da = gradOf(a) { for j in 0..<nodes[a].shape.count { da[j] += dy[0] } }
         case let .mean(a):
             if let da = gradOf(a) {

@@ -30,6 +30,7 @@ enum Op {
                       lse: UnsafeMutablePointer<Float>, weight: Float)
     case sequenceLogProbs(logits: Int, targets: UnsafeMutablePointer<Int32>, mask: UnsafeMutablePointer<Float>,
                           lse: UnsafeMutablePointer<Float>)
+    case logSigmoid(a: Int)
     case sum(a: Int)
     case mean(a: Int)
 }
@@ -41,6 +42,8 @@ struct Node {
     var shape: Shape
     var op: Op
     var requiresGrad: Bool
+    /// The gradient buffer belongs to a `ParameterStore` (accumulates across backward passes; never zeroed here).
+    var parameterGrad = false
 }
 
 extension Op {
@@ -66,6 +69,7 @@ extension Op {
         case .attention: "attention"
         case .crossEntropy: "crossEntropy"
         case .sequenceLogProbs: "sequenceLogProbs"
+        case .logSigmoid: "logSigmoid"
         case .sum: "sum"
         case .mean: "mean"
         }

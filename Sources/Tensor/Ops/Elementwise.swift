@@ -1,3 +1,5 @@
+import Foundation
+
 extension Tape {
     /// `a + b`, where `b` is either the same shape as `a` or a suffix of it (broadcast over leading dims).
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor {
@@ -49,6 +51,23 @@ extension Tape {
         let ap = val(a.id)
         for j in 0..<a.shape.count { yp[j] = ap[j] * factor }
         return y
+    }
+
+    /// `a - b` (same broadcasting as `add`).
+    public func sub(_ a: Tensor, _ b: Tensor) -> Tensor { add(a, scale(b, -1)) }
+
+    /// `log(sigmoid(a))`, stable for large |a| (the DPO loss is `-logSigmoid(beta * margin)`).
+    public func logSigmoid(_ a: Tensor) -> Tensor {
+        let (y, yp) = result(a.shape, .logSigmoid(a: a.id), a.id)
+        let ap = val(a.id)
+        for j in 0..<a.shape.count { let x = ap[j]; yp[j] = min(x, 0) - log1pf(expf(-abs(x))) }
+        return y
+    }
+
+    func logSigmoidBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int) {
+        guard let da = gradOf(a) else { return }
+        let ap = val(a)
+        for j in 0..<nodes[a].shape.count { da[j] += dy[j] / (1 + expf(ap[j])) }
     }
 
     /// The sum of all elements, as a `[1]` tensor.
