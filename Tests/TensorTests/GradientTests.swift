@@ -72,6 +72,24 @@ import Testing
         }
     }
 
+    @Test func blockedCausalAttentionEqualsOneBlock() {
+        var rng = SplitMix64(seed: 31)
+        let data = (0..<3).map { _ in (0..<(2 * 8 * 6)).map { _ in rng.nextNormal() } }
+        let seed = (0..<(2 * 8 * 6)).map { _ in rng.nextNormal() }
+        func run(_ block: Int) -> [[Float]] {
+            let tape = Tape()
+            tape.attentionRowBlock = block
+            let x = data.map { tape.input($0, shape: Shape(2, 8, 6), requiresGrad: true) }
+            let y = tape.attention(q: x[0], k: x[1], v: x[2], heads: 2, causal: true)
+            tape.backward(y, seed: seed)
+            return [tape.array(y)] + x.map { tape.grad($0)! }
+        }
+        let one = run(8), blocked = run(3)
+        for (a, b) in zip(one, blocked) {
+            for i in 0..<a.count { #expect(abs(a[i] - b[i]) < 1e-5) }
+        }
+    }
+
     @Test func maskedCrossEntropy() {
         GradientCheck(seed: 19, shapes: [Shape(2, 3, 5)]).run { t, x in
             t.crossEntropy(x[0], targets: [0, 4, 2, 1, 3, 3], mask: [1, 0, 1, 1, 0, 1])

@@ -9,6 +9,9 @@ public final class Tape {
     /// The parameters this tape's `param(_:)` reads and whose gradients `backward` accumulates.
     public let parameters: ParameterStore
     var nodes: [Node] = []
+    /// Rows per block of the causal attention kernels: each block's GEMMs stop at its last visible column, which
+    /// skips most of the masked upper triangle (bidirectional attention is one block). Tests shrink it.
+    var attentionRowBlock = 64
     /// When true, forward and backward time is accumulated per op kind into `profile` (costs a clock read per op).
     public var profiling = false
     /// Seconds spent per op kind, forward and backward, since profiling started (see `profiling`).

@@ -22,20 +22,25 @@ extension Tape {
                                                  probs: probs), q.id, k.id, v.id)
         let ptr = AttentionPointers(q: val(q.id), k: val(k.id), v: val(v.id), out: yp, probs: probs)
         let scale = 1 / Float(dh).squareRoot()
+        let block = causal ? attentionRowBlock : max(t, 1)
         Self.parallelSingleThreadedBLAS(b * heads) { item in
             let bi = item / heads, h = item % heads
             let base = bi * t * d + h * dh
             let p = ptr.probs + item * t * t
-            BLAS.sgemm(transA: false, transB: true, m: t, n: t, k: dh, alpha: scale, a: ptr.q + base, lda: d,
-                       b: ptr.k + base, ldb: d, beta: 0, c: p, ldc: t)
-            for i in 0..<t {
-                let row = p + i * t
-                let n = causal ? i + 1 : t
-                softmaxRow(row, row, n)
-                if n < t { (row + n).update(repeating: 0, count: t - n) }
+            // Causal: row block [r0, r1) only sees columns [0, r1), so the GEMMs skip the masked upper triangle.
+            for r0 in stride(from: 0, to: t, by: block) {
+                let r1 = min(r0 + block, t), cols = causal ? r1 : t
+                BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: cols, k: dh, alpha: scale,
+                           a: ptr.q + base + r0 * d, lda: d, b: ptr.k + base, ldb: d, beta: 0, c: p + r0 * t, ldc: t)
+                for i in r0..<r1 {
+                    let row = p + i * t
+                    let n = causal ? i + 1 : t
+                    softmaxRow(row, row, n)
+                    if n < t { (row + n).update(repeating: 0, count: t - n) }
+                }
+                BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: dh, k: cols, alpha: 1, a: p + r0 * t, lda: t,
+                           b: ptr.v + base, ldb: d, beta: 0, c: ptr.out + base + r0 * d, ldc: d)
             }
-            BLAS.sgemm(transA: false, transB: false, m: t, n: dh, k: t, alpha: 1, a: p, lda: t, b: ptr.v + base,
-                       ldb: d, beta: 0, c: ptr.out + base, ldc: d)
         }
         return y
     }
@@ -48,34 +53,39 @@ extension Tape {
         let ptr = AttentionPointers(q: val(q), k: val(k), v: val(v), out: dy, probs: probs,
                                     dq: gradOf(q), dk: gradOf(k), dv: gradOf(v), scratch: scratch)
         let scale = 1 / Float(dh).squareRoot()
+        let block = causal ? attentionRowBlock : max(t, 1)
         Self.parallelSingleThreadedBLAS(b * heads) { item in
             let bi = item / heads, h = item % heads
             let base = bi * t * d + h * dh
             let p = ptr.probs + item * t * t
             let dp = ptr.scratch! + item * t * t
             let dO = ptr.out + base
-            if let dv = ptr.dv {
-                BLAS.sgemm(transA: true, transB: false, m: t, n: dh, k: t, alpha: 1, a: p, lda: t, b: dO, ldb: d,
-                           beta: 1, c: dv + base, ldc: d)
-            }
-            guard ptr.dq != nil || ptr.dk != nil else { return }
-            BLAS.sgemm(transA: false, transB: true, m: t, n: t, k: dh, alpha: 1, a: dO, lda: d, b: ptr.v + base,
-                       ldb: d, beta: 0, c: dp, ldc: t)
-            for i in 0..<t {
-                let pr = p + i * t, gr = dp + i * t
-                let n = causal ? i + 1 : t
-                var dot: Float = 0
-                for j in 0..<n { dot += pr[j] * gr[j] }
-                for j in 0..<n { gr[j] = pr[j] * (gr[j] - dot) }
-                if n < t { (gr + n).update(repeating: 0, count: t - n) }
-            }
-            if let dq = ptr.dq {
-                BLAS.sgemm(transA: false, transB: false, m: t, n: dh, k: t, alpha: scale, a: dp, lda: t,
-                           b: ptr.k + base, ldb: d, beta: 1, c: dq + base, ldc: d)
-            }
-            if let dk = ptr.dk {
-                BLAS.sgemm(transA: true, transB: false, m: t, n: dh, k: t, alpha: scale, a: dp, lda: t,
-                           b: ptr.q + base, ldb: d, beta: 1, c: dk + base, ldc: d)
+            for r0 in stride(from: 0, to: t, by: block) {
+                let r1 = min(r0 + block, t), rows = r1 - r0, cols = causal ? r1 : t
+                let pb = p + r0 * t, db = dp + r0 * t
+                if let dv = ptr.dv {
+                    BLAS.sgemm(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: 1, a: pb, lda: t,
+                               b: dO + r0 * d, ldb: d, beta: 1, c: dv + base, ldc: d)
+                }
+                guard ptr.dq != nil || ptr.dk != nil else { continue }
+                BLAS.sgemm(transA: false, transB: true, m: rows, n: cols, k: dh, alpha: 1, a: dO + r0 * d, lda: d,
+                           b: ptr.v + base, ldb: d, beta: 0, c: db, ldc: t)
+                for i in r0..<r1 {
+                    let pr = p + i * t, gr = dp + i * t
+                    let n = causal ? i + 1 : t
+                    var dot: Float = 0
+                    for j in 0..<n { dot += pr[j] * gr[j] }
+                    for j in 0..<n { gr[j] = pr[j] * (gr[j] - dot) }
+                    if n < cols { (gr + n).update(repeating: 0, count: cols - n) }
+                }
+                if let dq = ptr.dq {
+                    BLAS.sgemm(transA: false, transB: false, m: rows, n: dh, k: cols, alpha: scale, a: db, lda: t,
+                               b: ptr.k + base, ldb: d, beta: 1, c: dq + base + r0 * d, ldc: d)
+                }
+                if let dk = ptr.dk {
+                    BLAS.sgemm(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: scale, a: db, lda: t,
+                               b: ptr.q + base + r0 * d, ldb: d, beta: 1, c: dk + base, ldc: d)
+                }
             }
         }
     }
