@@ -23,6 +23,10 @@ struct TrainStepBenchmark: ParsableCommand {
     @Option(help: "OpenBLAS threads for the large GEMMs.")
     var threads: Int = 2
 
+    @Option(help: "PyTorch intra-op threads (default: --threads). On a loaded machine OpenMP's spinning threads make "
+            + "torch much slower at 2 threads than at 1, so compare both.")
+    var torchThreads: Int?
+
     @Flag(help: "Print time per op kind (forward and backward) over the timed steps.")
     var profile = false
 
@@ -104,8 +108,8 @@ struct TrainStepBenchmark: ParsableCommand {
         }
         guard !noTorch else { return }
         let torch = try runTorch()
-        print(String(format: "  PyTorch: %8.1f ms/step  %8.0f tokens/s  %6.1f GFLOP/s", torch.stepMs, torch.tokensPerS,
-                     flops / (torch.stepMs / 1e3) / 1e9))
+        print(String(format: "  PyTorch: %8.1f ms/step  %8.0f tokens/s  %6.1f GFLOP/s  (%d threads)", torch.stepMs,
+                     torch.tokensPerS, flops / (torch.stepMs / 1e3) / 1e9, torchThreads ?? threads))
         print(String(format: "  ratio Swift/PyTorch: %.2fx (target >= 1.1x; shared machine: numbers are noisy)",
                      swiftRate / torch.tokensPerS))
     }
@@ -125,7 +129,7 @@ struct TrainStepBenchmark: ParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = [script, "--variant", variant, "--steps", "\(steps)", "--warmup", "\(warmup)",
-                             "--threads", "\(threads)"]
+                             "--threads", "\(torchThreads ?? threads)"]
         let pipe = Pipe()
         process.standardOutput = pipe
         do { try process.run() } catch {
