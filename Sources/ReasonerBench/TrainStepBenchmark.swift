@@ -23,8 +23,7 @@ struct TrainStepBenchmark: ParsableCommand {
     @Option(help: "OpenBLAS threads for the large GEMMs.")
     var threads: Int = 2
 
-    @Option(help: "PyTorch intra-op threads (default: --threads). On a loaded machine OpenMP's spinning threads make "
-            + "torch much slower at 2 threads than at 1, so compare both.")
+    @Option(help: "PyTorch intra-op threads (default: --threads); on a loaded machine compare 1 and 2.")
     var torchThreads: Int?
 
     @Flag(help: "Print time per op kind (forward and backward) over the timed steps.")
