@@ -74,3 +74,34 @@ import Testing
         #expect(s1.names.contains("layers.0.attn.q_proj.weight"))
     }
 }
+
+/// The vision side of the VLM layers.
+@Suite struct VisionTests {
+    @Test func patchifyOrdersPatchesRowMajorAndFlattensEachPatch() {
+        let pixels = (0..<32).map { Float($0) }  // one 4x4 image with 2 channels
+        let patches = VisionEncoder.patchify(pixels, batch: 1, height: 4, width: 4, channels: 2, patch: 2)
+        #expect(Array(patches[0..<8]) == [0, 1, 2, 3, 8, 9, 10, 11])
+        #expect(Array(patches[8..<16]) == [4, 5, 6, 7, 12, 13, 14, 15])
+        #expect(Array(patches[16..<24]) == [16, 17, 18, 19, 24, 25, 26, 27])
+    }
+
+    @Test func imagePrefixFeedsTheDecoderAndReceivesGradients() {
+        let store = ParameterStore()
+        var rng = SplitMix64(seed: 4)
+        let vc = TransformerConfiguration(dModel: 8, heads: 2, mlpHidden: 16, layers: 1, norm: .layer, causal: false,
+                                          bias: true)
+        let vision = VisionEncoder(store, prefix: "vision.", vc, patches: 4, patchValues: 12, outDim: 8, rng: &rng)
+        let lm = DecoderLM(store, TransformerConfiguration(dModel: 8, heads: 2, mlpHidden: 16, layers: 1),
+                           vocab: 9, context: 10, seed: 5)
+        let tape = Tape(parameters: store)
+        let patches = tape.input((0..<(2 * 4 * 12)).map { _ in rng.nextNormal() }, shape: Shape(2, 4, 12))
+        let logits = lm(tape, ids: [1, 2, 3, 4, 5, 6, 7, 8, 0, 1, 2, 3], batch: 2, length: 6,
+                        prefix: vision(tape, patches))
+        #expect(logits.shape == Shape(2, 10, 9))
+        let mask = (0..<20).map { $0 % 10 < 4 ? Float(0) : 1 }
+        tape.backward(tape.crossEntropy(logits, targets: (0..<20).map { Int32($0 % 9) }, mask: mask))
+        let g = store.grad(store.parameter(named: "vision.patch_embed.weight")!)
+        #expect(g.contains { $0 != 0 })
+        #expect(store.names.contains("vision.layers.0.attn.q_proj.weight"))
+    }
+}
