@@ -105,3 +105,34 @@ import Testing
         #expect(store.names.contains("vision.layers.0.attn.q_proj.weight"))
     }
 }
+
+/// Incremental decoding with key/value caches.
+@Suite struct DecodingTests {
+    @Test func cachedDecodingMatchesFullSequenceForward() {
+        let store = ParameterStore()
+        let lm = DecoderLM(store, TransformerConfiguration(dModel: 8, heads: 2, mlpHidden: 16, layers: 2),
+                           vocab: 9, context: 8, seed: 6)
+        let ids: [Int32] = [1, 5, 2, 7, 3, 3, 8, 0, 4, 4, 1, 6]  // 2 sequences of 6
+        let full = Tape(parameters: store)
+        let expected = full.array(lm(full, ids: ids, batch: 2, length: 6))
+        let caches = lm.makeCaches(batch: 2)
+        let tape = Tape(parameters: store)
+        // A 3-token prompt, then one token at a time.
+        var steps: [(start: Int, count: Int)] = [(0, 3)]
+        for p in 3..<6 { steps.append((p, 1)) }
+        for (start, count) in steps {
+            tape.reset()
+            let chunk = (0..<2).flatMap { s in ids[(s * 6 + start)..<(s * 6 + start + count)] }
+            let logits = tape.array(lm(tape, ids: chunk, batch: 2, length: count, caches: caches))
+            for s in 0..<2 {
+                for t in 0..<count {
+                    for v in 0..<9 {
+                        let got = logits[(s * count + t) * 9 + v], want = expected[(s * 6 + start + t) * 9 + v]
+                        #expect(abs(got - want) < 1e-5, "seq \(s) pos \(start + t) vocab \(v)")
+                    }
+                }
+            }
+        }
+        #expect(caches.allSatisfy { $0.length == 6 })
+    }
+}

@@ -50,9 +50,11 @@ public struct MultiHeadAttention: Sendable {
         causal = c.causal
     }
 
-    /// Self-attention over `x` `[B, T, D]`.
-    public func callAsFunction(_ tape: Tape, _ x: Tensor) -> Tensor {
-        let a = tape.attention(q: qProj(tape, x), k: kProj(tape, x), v: vProj(tape, x), heads: heads, causal: causal)
+    /// Self-attention over `x` `[B, T, D]`; with a `cache` (inference, causal), over the cached positions too.
+    public func callAsFunction(_ tape: Tape, _ x: Tensor, cache: KVCache? = nil) -> Tensor {
+        let q = qProj(tape, x), k = kProj(tape, x), v = vProj(tape, x)
+        let a = cache.map { tape.cachedAttention(q: q, k: k, v: v, heads: heads, cache: $0) }
+            ?? tape.attention(q: q, k: k, v: v, heads: heads, causal: causal)
         return oProj(tape, a)
     }
 }
@@ -95,9 +97,9 @@ public struct TransformerBlock: Sendable {
         mlp = MLP(store, "\(name).mlp", c, rng: &rng)
     }
 
-    /// Applies the block to `x` `[B, T, D]`.
-    public func callAsFunction(_ tape: Tape, _ x: Tensor) -> Tensor {
-        let h = tape.add(x, attn(tape, attnNorm(tape, x)))
+    /// Applies the block to `x` `[B, T, D]` (with `cache`: incremental decoding).
+    public func callAsFunction(_ tape: Tape, _ x: Tensor, cache: KVCache? = nil) -> Tensor {
+        let h = tape.add(x, attn(tape, attnNorm(tape, x), cache: cache))
         return tape.add(h, mlp(tape, mlpNorm(tape, h)))
     }
 }
@@ -117,10 +119,11 @@ public struct TransformerStack: Sendable {
         finalNorm = Norm(store, "\(prefix)norm", kind: c.norm, dim: c.dModel)
     }
 
-    /// Runs every block then the final norm.
-    public func callAsFunction(_ tape: Tape, _ x: Tensor) -> Tensor {
+    /// Runs every block then the final norm; `caches` (one per block) switch to incremental decoding.
+    public func callAsFunction(_ tape: Tape, _ x: Tensor, caches: [KVCache]? = nil) -> Tensor {
+        precondition(caches == nil || caches!.count == blocks.count, "need one KVCache per block (\(blocks.count))")
         var h = x
-        for b in blocks { h = b(tape, h) }
+        for (i, b) in blocks.enumerated() { h = b(tape, h, cache: caches?[i]) }
         return finalNorm(tape, h)
     }
 }
@@ -154,13 +157,23 @@ public struct DecoderLM: Sendable {
 
     /// Logits `[B, P + T, vocab]` for token ids `[B, T]` (row-major), optionally after `prefix` `[B, P, d]`
     /// (e.g. projected image patches); positions count from the first prefix element.
-    public func callAsFunction(_ tape: Tape, ids: [Int32], batch: Int, length: Int, prefix: Tensor? = nil) -> Tensor {
+    ///
+    /// With `caches` (from `makeCaches`), this is one incremental decoding step: the new positions start at the
+    /// caches' length, attend to everything cached, and are appended to the caches (no gradients).
+    public func callAsFunction(_ tape: Tape, ids: [Int32], batch: Int, length: Int, prefix: Tensor? = nil,
+                               caches: [KVCache]? = nil) -> Tensor {
         var x = tokens(tape, ids, shape: Shape(batch, length))
         if let prefix { x = tape.concatSequence(prefix, x) }
-        let total = x.shape[1]
-        precondition(total <= context, "sequence length \(total) exceeds context \(context)")
+        let start = caches?.first?.length ?? 0, total = x.shape[1]
+        precondition(start + total <= context, "sequence length \(start + total) exceeds context \(context)")
         let pos = tape.sliceSequence(tape.reshape(tape.param(positions.weight), Shape(1, context, configuration.dModel)),
-                                     start: 0, length: total)
-        return head(tape, stack(tape, tape.add(x, tape.reshape(pos, Shape(total, configuration.dModel)))))
+                                     start: start, length: total)
+        return head(tape, stack(tape, tape.add(x, tape.reshape(pos, Shape(total, configuration.dModel))),
+                                caches: caches))
+    }
+
+    /// One empty `KVCache` per block, for decoding `batch` sequences of up to `context` positions.
+    public func makeCaches(batch: Int) -> [KVCache] {
+        stack.blocks.map { _ in KVCache(batch: batch, capacity: context, dModel: configuration.dModel) }
     }
 }

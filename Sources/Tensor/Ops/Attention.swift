@@ -3,7 +3,7 @@ import Foundation
 
 /// Raw pointers handed to a parallel loop whose iterations touch disjoint memory (one (batch, head) each).
 /// `@unchecked Sendable` because the disjointness is guaranteed by the indexing below, not by the type system.
-private struct AttentionPointers: @unchecked Sendable {
+struct AttentionPointers: @unchecked Sendable {
     var q, k, v, out, probs: UnsafeMutablePointer<Float>
     var dq, dk, dv: UnsafeMutablePointer<Float>?
     var scratch: UnsafeMutablePointer<Float>?
