@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import Foundation
 
 /// Raw pointers handed to a parallel loop whose iterations touch disjoint memory (one (batch, head) each).
@@ -93,9 +94,31 @@ extension Tape {
     /// Runs `body(0..<count)` across cores with OpenBLAS limited to one thread inside (restored afterwards):
     /// per-head GEMMs are small, and OpenBLAS is slower on two threads than on one below about 256^3.
     static func parallelSingleThreadedBLAS(_ count: Int, _ body: @Sendable (Int) -> Void) {
-        let saved = BLAS.threads
-        BLAS.setThreads(1)
+        SingleThreadedBLAS.enter()
         DispatchQueue.concurrentPerform(iterations: count, execute: body)
-        BLAS.setThreads(saved)
+        SingleThreadedBLAS.exit()
+    }
+}
+
+/// The process-wide OpenBLAS thread count is switched to 1 while any parallel kernel runs and restored when the
+/// last one ends, so that kernels running at the same time on several tapes cannot leave it at 1.
+enum SingleThreadedBLAS {
+    private static let state = Mutex<(active: Int, saved: Int)>((0, 1))
+
+    static func enter() {
+        state.withLock { s in
+            if s.active == 0 {
+                s.saved = BLAS.threads
+                BLAS.setThreads(1)
+            }
+            s.active += 1
+        }
+    }
+
+    static func exit() {
+        state.withLock { s in
+            s.active -= 1
+            if s.active == 0 { BLAS.setThreads(s.saved) }
+        }
     }
 }
