@@ -136,3 +136,15 @@ import Testing
         #expect(caches.allSatisfy { $0.length == 6 })
     }
 }
+
+/// Inline shapes.
+@Suite struct ShapeTests {
+    @Test func helpersMatchArrayForms() {
+        let s = Shape(2, 3, 4)
+        #expect(s.count == 24 && s.rows == 6 && s.last == 4)
+        #expect(s.replacingLast(7) == Shape(2, 3, 7))
+        #expect(s.appending(5) == Shape(2, 3, 4, 5))
+        #expect(s.swappingLast2() == Shape(2, 4, 3))
+        #expect(Shape().count == 1 && Shape(dims: [5]).dims == [5])
+    }
+}

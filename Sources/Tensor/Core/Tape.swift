@@ -89,9 +89,10 @@ public final class Tape {
     }
 
     /// A new node of `shape` computed from `inputs`; its value buffer is uninitialised.
-    func result(_ shape: Shape, _ op: Op, _ inputs: Int...) -> (Tensor, UnsafeMutablePointer<Float>) {
-        var rg = false
-        for i in inputs where i >= 0 && nodes[i].requiresGrad { rg = true }
+    func result(_ shape: Shape, _ op: Op, _ a: Int, _ b: Int = -1, _ c: Int = -1)
+        -> (Tensor, UnsafeMutablePointer<Float>) {
+        let rg = (a >= 0 && nodes[a].requiresGrad) || (b >= 0 && nodes[b].requiresGrad)
+            || (c >= 0 && nodes[c].requiresGrad)
         let p = floats.allocate(shape.count)
         return (append(Node(value: p, grad: nil, shape: shape, op: op, requiresGrad: rg)), p)
     }

@@ -9,10 +9,8 @@ extension Tape {
     /// Swaps the last two dimensions (a copy).
     public func transposeLast2(_ a: Tensor) -> Tensor {
         precondition(a.shape.rank >= 2, "transposeLast2 needs rank >= 2, got \(a.shape)")
-        var dims = a.shape.dims
-        let r = dims[dims.count - 2], c = dims[dims.count - 1]
-        dims.swapAt(dims.count - 2, dims.count - 1)
-        let (y, yp) = result(Shape(dims: dims), .transposeLast2(a: a.id), a.id)
+        let r = a.shape[-2], c = a.shape[-1]
+        let (y, yp) = result(a.shape.swappingLast2(), .transposeLast2(a: a.id), a.id)
         let ap = val(a.id)
         for m in 0..<(a.shape.count / (r * c)) {
             let src = ap + m * r * c, dst = yp + m * r * c
@@ -87,7 +85,7 @@ extension Tape {
             precondition(id >= 0 && Int(id) < v, "embedding: id \(id) outside vocabulary of \(v)")
             ip[i] = id
         }
-        let (y, yp) = result(Shape(dims: idsShape.dims + [d]), .embedding(table: table.id, ids: ip), table.id)
+        let (y, yp) = result(idsShape.appending(d), .embedding(table: table.id, ids: ip), table.id)
         let tp = val(table.id)
         for i in 0..<ids.count { (yp + i * d).update(from: tp + Int(ip[i]) * d, count: d) }
         return y

@@ -4,9 +4,7 @@ extension Tape {
     public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tensor {
         let k = x.shape.last, n = weight.shape[0], m = x.shape.rows
         precondition(weight.shape.rank == 2 && weight.shape[1] == k, "linear: x \(x.shape) vs weight \(weight.shape)")
-        var dims = x.shape.dims
-        dims[dims.count - 1] = n
-        let (y, yp) = result(Shape(dims: dims), .linear(x: x.id, w: weight.id, b: bias?.id ?? -1), x.id, weight.id,
+        let (y, yp) = result(x.shape.replacingLast(n), .linear(x: x.id, w: weight.id, b: bias?.id ?? -1), x.id, weight.id,
                              bias?.id ?? -1)
         if let bias {
             precondition(bias.shape.count == n, "linear: bias \(bias.shape) vs out \(n)")
