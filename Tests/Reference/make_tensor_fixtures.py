@@ -91,6 +91,40 @@ def make_block(name, norm, causal, bias):
     save(name, out)
 
 
+class Decoder(torch.nn.Module):
+    """DecoderLM with the Swift parameter names: tok_embeddings, pos_embeddings, layers.i.*, norm, lm_head."""
+
+    def __init__(self, vocab, context, d, heads, hidden, layers):
+        super().__init__()
+        self.tok_embeddings = torch.nn.Embedding(vocab, d)
+        self.pos_embeddings = torch.nn.Embedding(context, d)
+        self.layers = torch.nn.ModuleList(Block(d, heads, hidden, "rms", True, False) for _ in range(layers))
+        self.norm = torch.nn.RMSNorm(d, eps=1e-5)
+        self.lm_head = torch.nn.Linear(d, vocab, bias=False)
+
+    def forward(self, ids):
+        x = self.tok_embeddings(ids) + self.pos_embeddings.weight[: ids.shape[1]]
+        for layer in self.layers:
+            x = layer(x)
+        return self.lm_head(self.norm(x))
+
+
+def make_decoder():
+    model = Decoder(11, 8, 16, 2, 32, 2)
+    ids = torch.randint(0, 11, (2, 7), dtype=torch.int64)
+    targets = torch.randint(0, 11, (2, 7), dtype=torch.int64)
+    mask = (torch.rand(2, 7) > 0.3).float()
+    logits = model(ids)
+    tok = F.cross_entropy(logits.reshape(-1, 11), targets.reshape(-1), reduction="none")
+    loss = (tok * mask.reshape(-1)).sum() / mask.sum()
+    loss.backward()
+    out = {"ids": ids, "targets": targets, "mask": mask, "loss": loss.reshape(1)}
+    for n, p in model.named_parameters():
+        out[n] = p
+        out[f"grad.{n}"] = p.grad
+    save("decoder.safetensors", out)
+
+
 def make_losses():
     logits = leaf(2, 4, 7)
     targets = torch.randint(0, 7, (2, 4), dtype=torch.int64)
@@ -134,3 +168,4 @@ if __name__ == "__main__":
     make_block("block_ln_bidirectional.safetensors", "layer", False, False)
     make_losses()
     make_adamw()
+    make_decoder()

@@ -126,3 +126,22 @@ extension Dictionary where Key == String, Value == SafeTensor {
         }
     }
 }
+
+/// A whole decoder (embeddings, two blocks, final norm, head, masked cross-entropy) against PyTorch.
+@Suite struct DecoderFixtureTests {
+    @Test func decoderLossAndEveryParameterGradientMatchTorch() throws {
+        let fx = try fixture("decoder")
+        let store = ParameterStore()
+        let lm = DecoderLM(store, TransformerConfiguration(dModel: 16, heads: 2, mlpHidden: 32, layers: 2),
+                           vocab: 11, context: 8, seed: 0)
+        try store.load(fx)
+        let tape = Tape(parameters: store)
+        let logits = lm(tape, ids: try #require(fx["ids"]).int32s, batch: 2, length: 7)
+        let loss = tape.crossEntropy(logits, targets: try #require(fx["targets"]).int32s, mask: try fx.f("mask"))
+        expectClose([tape.scalar(loss)], try fx.f("loss"), "loss")
+        tape.backward(loss)
+        for (name, p) in zip(store.names, store.parameters) {
+            expectClose(Array(store.grad(p)), try fx.f("grad.\(name)"), atol: 1e-5, rtol: 1e-3, "grad \(name)")
+        }
+    }
+}
