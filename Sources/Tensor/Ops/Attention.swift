@@ -37,7 +37,8 @@ extension Tape {
                     let row = p + i * t
                     let n = causal ? i + 1 : t
                     softmaxRow(row, row, n)
-                    if n < t { (row + n).update(repeating: 0, count: t - n) }
+                    // Only columns below `cols` are ever read back (here and in backward).
+                    if n < cols { (row + n).update(repeating: 0, count: cols - n) }
                 }
                 BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: dh, k: cols, alpha: 1, a: p + r0 * t, lda: t,
                            b: ptr.v + base, ldb: d, beta: 0, c: ptr.out + base + r0 * d, ldc: d)
