@@ -12,6 +12,7 @@ struct ReasonerBench: ParsableCommand {
             HTTPThroughputBenchmark.self,
             JudgeBench.self,
             TokenizerBenchmark.self,
+            TrainStepBenchmark.self,
         ]
     )
 }

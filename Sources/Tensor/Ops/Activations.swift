@@ -1,0 +1,130 @@
+import Foundation
+
+extension Tape {
+    /// GELU, tanh approximation (PyTorch `approximate='tanh'`): `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
+    public func gelu(_ a: Tensor) -> Tensor {
+        let (y, yp) = result(a.shape, .gelu(a: a.id), a.id)
+        let src = SendablePointer(val(a.id)), dst = SendablePointer(yp)
+        parallelRanges(a.shape.count) { r in
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let n = min(8, r.upperBound - i)
+                let x = load8(src.p + i, n)
+                let t = fastTanh(0.797_884_56 * (x + 0.044715 * x * x * x))
+                store8(0.5 * x * (1 + t), dst.p + i, n)
+                i += 8
+            }
+        }
+        return y
+    }
+
+    func geluBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int) {
+        guard let da = gradOf(a) else { return }
+        let src = SendablePointer(val(a)), g = SendablePointer(dy), d = SendablePointer(da)
+        parallelRanges(nodes[a].shape.count) { r in
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let n = min(8, r.upperBound - i)
+                let x = load8(src.p + i, n)
+                let t = fastTanh(0.797_884_56 * (x + 0.044715 * x * x * x))
+                let dt = (1 - t * t) * 0.797_884_56 * (1 + 3 * 0.044715 * x * x)
+                store8(load8(d.p + i, n) + load8(g.p + i, n) * (0.5 * (1 + t) + 0.5 * x * dt), d.p + i, n)
+                i += 8
+            }
+        }
+    }
+
+    /// SiLU (swish): `x * sigmoid(x)`.
+    public func silu(_ a: Tensor) -> Tensor {
+        let (y, yp) = result(a.shape, .silu(a: a.id), a.id)
+        let src = SendablePointer(val(a.id)), dst = SendablePointer(yp)
+        parallelRanges(a.shape.count) { r in
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let n = min(8, r.upperBound - i)
+                let x = load8(src.p + i, n)
+                store8(x / (1 + fastExp(-x)), dst.p + i, n)
+                i += 8
+            }
+        }
+        return y
+    }
+
+    func siluBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int) {
+        guard let da = gradOf(a) else { return }
+        let src = SendablePointer(val(a)), g = SendablePointer(dy), d = SendablePointer(da)
+        parallelRanges(nodes[a].shape.count) { r in
+            var i = r.lowerBound
+            while i < r.upperBound {
+                let n = min(8, r.upperBound - i)
+                let x = load8(src.p + i, n)
+                let s = 1 / (1 + fastExp(-x))
+                store8(load8(d.p + i, n) + load8(g.p + i, n) * s * (1 + x * (1 - s)), d.p + i, n)
+                i += 8
+            }
+        }
+    }
+
+    /// Softmax over the last dimension.
+    public func softmax(_ a: Tensor) -> Tensor {
+        let (y, yp) = result(a.shape, .softmax(a: a.id), a.id)
+        let ap = val(a.id), d = a.shape.last
+        for r in 0..<a.shape.rows { softmaxRow(ap + r * d, yp + r * d, d) }
+        return y
+    }
+
+    func softmaxBackward(_ dy: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ a: Int) {
+        guard let da = gradOf(a) else { return }
+        let d = nodes[a].shape.last
+        for r in 0..<nodes[a].shape.rows {
+            let g = dy + r * d, yr = y + r * d, dr = da + r * d
+            var dot: Float = 0
+            for j in 0..<d { dot += g[j] * yr[j] }
+            for j in 0..<d { dr[j] += yr[j] * (g[j] - dot) }
+        }
+    }
+}
+
+/// Numerically stable softmax of `n` values from `x` into `y` (may alias).
+@inline(__always)
+func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    let m = rowMax(x, n)
+    var s = SIMD8<Float>()
+    var i = 0
+    while i < n {
+        let k = min(8, n - i)
+        var e = fastExp(load8(x + i, k, fill: -.infinity) - m)
+        if k < 8 { for l in k..<8 { e[l] = 0 } }
+        s += e
+        store8(e, y + i, k)
+        i += 8
+    }
+    let inv = 1 / s.sum()
+    i = 0
+    while i < n { let k = min(8, n - i); store8(load8(y + i, k) * inv, y + i, k); i += 8 }
+}
+
+/// The largest of `n` values.
+@inline(__always)
+func rowMax(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var m = SIMD8<Float>(repeating: -.infinity)
+    var i = 0
+    while i < n { m = pointwiseMax(m, load8(x + i, min(8, n - i), fill: -.infinity)); i += 8 }
+    return m.max()
+}
+
+/// `log(sum(exp(x)))` of `n` values, stable.
+@inline(__always)
+func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    let m = rowMax(x, n)
+    var s = SIMD8<Float>()
+    var i = 0
+    while i < n {
+        let k = min(8, n - i)
+        var e = fastExp(load8(x + i, k) - m)
+        if k < 8 { for l in k..<8 { e[l] = 0 } }
+        s += e
+        i += 8
+    }
+    return m + logf(s.sum())
+}

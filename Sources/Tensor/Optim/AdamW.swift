@@ -1,0 +1,109 @@
+import Foundation
+
+/// AdamW with decoupled weight decay and bias correction, step for step like `torch.optim.AdamW`
+/// (`amsgrad=False`), over a `ParameterStore`'s flat buffers.
+public final class AdamW {
+    /// Hyper-parameters (the learning rate is passed to each `step`, so that schedules stay pure functions).
+    public struct Configuration: Sendable, Equatable {
+        /// Exponential decay of the first moment.
+        public var beta1: Float = 0.9
+        /// Exponential decay of the second moment.
+        public var beta2: Float = 0.999
+        /// Added to the denominator for stability.
+        public var eps: Float = 1e-8
+        /// Decoupled weight decay, applied to parameters registered with `decay: true`.
+        public var weightDecay: Float = 0.01
+        /// torch.optim.AdamW's defaults.
+        public init() {}
+    }
+
+    /// The hyper-parameters.
+    public let configuration: Configuration
+    /// Steps taken so far.
+    public private(set) var stepCount = 0
+    private let m: UnsafeMutablePointer<Float>
+    private let v: UnsafeMutablePointer<Float>
+    private let store: ParameterStore
+
+    /// An optimizer over every parameter of `store` (register them all first).
+    public init(_ store: ParameterStore, configuration: Configuration = Configuration()) {
+        self.store = store
+        self.configuration = configuration
+        m = .allocate(capacity: max(store.count, 1))
+        v = .allocate(capacity: max(store.count, 1))
+        m.update(repeating: 0, count: store.count)
+        v.update(repeating: 0, count: store.count)
+    }
+
+    deinit {
+        m.deallocate()
+        v.deallocate()
+    }
+
+    /// One update with learning rate `lr` from the gradients currently in the store.
+    public func step(lr: Float) {
+        stepCount += 1
+        let c = configuration
+        let bc1 = 1 - Float(pow(Double(c.beta1), Double(stepCount)))
+        let bc2 = 1 - Float(pow(Double(c.beta2), Double(stepCount)))
+        let stepSize = lr / bc1
+        let bc2Root = bc2.squareRoot()
+        let p = store.values, g = store.grads
+        for (param, decays) in zip(store.parameters, store.decays) {
+            let decay: Float = decays ? 1 - lr * c.weightDecay : 1
+            for i in param.offset..<(param.offset + param.shape.count) {
+                p[i] *= decay
+                m[i] = c.beta1 * m[i] + (1 - c.beta1) * g[i]
+                v[i] = c.beta2 * v[i] + (1 - c.beta2) * g[i] * g[i]
+                p[i] -= stepSize * m[i] / (v[i].squareRoot() / bc2Root + c.eps)
+            }
+        }
+    }
+}
+
+extension ParameterStore {
+    /// The L2 norm of all gradients together (accumulated in Double).
+    public func gradientNorm() -> Float {
+        var s: Double = 0
+        for i in 0..<count { s += Double(grads[i]) * Double(grads[i]) }
+        return Float(s.squareRoot())
+    }
+
+    /// Scales all gradients so that their global norm is at most `maxNorm` (as `torch.nn.utils.clip_grad_norm_`,
+    /// coefficient `maxNorm / (norm + 1e-6)` clamped to 1); returns the norm before clipping.
+    @discardableResult
+    public func clipGradients(maxNorm: Float) -> Float {
+        let norm = gradientNorm()
+        let coef = maxNorm / (norm + 1e-6)
+        if coef < 1 { for i in 0..<count { grads[i] *= coef } }
+        return norm
+    }
+}
+
+/// Learning rate with linear warmup then cosine decay, as a pure function of the step.
+public struct LearningRateSchedule: Sendable, Equatable {
+    /// Peak learning rate, reached at the end of warmup.
+    public var peak: Float
+    /// Floor reached at `totalSteps`.
+    public var minimum: Float
+    /// Steps of linear warmup from `peak / warmupSteps`.
+    public var warmupSteps: Int
+    /// Steps after which the rate stays at `minimum`.
+    public var totalSteps: Int
+
+    /// A schedule; `warmupSteps` may be 0.
+    public init(peak: Float, minimum: Float = 0, warmupSteps: Int, totalSteps: Int) {
+        self.peak = peak
+        self.minimum = minimum
+        self.warmupSteps = warmupSteps
+        self.totalSteps = totalSteps
+    }
+
+    /// The learning rate for 0-based `step`.
+    public func callAsFunction(_ step: Int) -> Float {
+        if step < warmupSteps { return peak * Float(step + 1) / Float(warmupSteps) }
+        let span = max(totalSteps - warmupSteps, 1)
+        let progress = min(Double(step - warmupSteps) / Double(span), 1)
+        return minimum + (peak - minimum) * Float(0.5 * (1 + cos(Double.pi * progress)))
+    }
+}
