@@ -234,6 +234,18 @@ public final class AMQPConnection {
         return publishedCount
     }
 
+    /// Waits while the broker blocks publishers (a memory or disk alarm: `connection.blocked`), reading frames until
+    /// it sends `connection.unblocked`; publishing meanwhile would stall on a full socket. Throws
+    /// ``AMQPError/timeout(_:)`` if the alarm outlasts `timeout`.
+    public func waitWhileBlocked(timeout: Duration) throws(AMQPError) {
+        let deadline = ContinuousClock.now + timeout
+        while isBlocked {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { throw .timeout("the broker to lift its resource alarm (connection.blocked)") }
+            try readOneFrame(timeout: min(remaining, .milliseconds(200)))
+        }
+    }
+
     /// The number of published messages the broker has not confirmed yet.
     public var unconfirmedCount: Int { outstanding.count }
 

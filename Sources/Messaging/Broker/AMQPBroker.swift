@@ -37,6 +37,7 @@ public final class AMQPBroker: MessageBroker {
     public func publish(_ messages: [OutgoingMessage]) async throws {
         guard !messages.isEmpty else { return }
         let report = try await withPublisher { connection in
+            try connection.waitWhileBlocked(timeout: .seconds(60))
             for message in messages {
                 try connection.publish(AMQPEnvelopeCoding.message(message.envelope), exchange: message.exchange,
                                        routingKey: message.routingKey, mandatory: true)

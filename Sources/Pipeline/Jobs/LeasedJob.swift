@@ -1,0 +1,49 @@
+import Logging
+import State
+
+/// A long job (training) under a lease: RabbitMQ's consumer timeout (30 min) forbids holding a message for hours,
+/// so the worker takes a lease in the state store, acknowledges the message, and works while a keeper renews the
+/// lease. If a renewal fails (the lease expired and another worker took the job), the work is cancelled; its
+/// results are fenced anyway (``Completion/fence``), so a stale worker can never record them.
+public enum LeasedJob {
+    /// What became of the job.
+    public enum Outcome<Result: Sendable>: Sendable {
+        /// The work finished while the lease was held.
+        case finished(Result, lease: Lease)
+        /// Another worker holds the lease: nothing was done.
+        case heldElsewhere(Lease?)
+        /// The lease was lost during the work, which was cancelled.
+        case lost
+    }
+
+    /// Takes the lease `name` for `holder`, runs `work` while renewing every `ttlMilliseconds / 3`, then releases it.
+    /// `work` receives the lease (to fence its completion) and should check for cancellation between steps
+    /// (checkpoints).
+    public static func run<Result: Sendable>(
+        _ name: String, holder: String, ttlMilliseconds: Int, store: any StateStore, logger: Logger,
+        work: @escaping @Sendable (Lease) async throws -> Result
+    ) async throws -> Outcome<Result> {
+        guard let lease = try await store.acquireLease(name, holder: holder, ttlMilliseconds: ttlMilliseconds) else {
+            return .heldElsewhere(try await store.currentLease(name))
+        }
+        let outcome = try await withThrowingTaskGroup(of: Outcome<Result>?.self) { group in
+            group.addTask {
+                .finished(try await work(lease), lease: lease)
+            }
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: .milliseconds(max(1, ttlMilliseconds / 3)))
+                    if try await !store.renewLease(lease, ttlMilliseconds: ttlMilliseconds) {
+                        logger.warning("lease lost; stopping the job", metadata: ["lease": "\(name)"])
+                        return .lost
+                    }
+                }
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .lost
+        }
+        if case .finished = outcome { try await store.releaseLease(lease) }
+        return outcome
+    }
+}
