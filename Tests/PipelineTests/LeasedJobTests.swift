@@ -7,8 +7,10 @@ private let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
 @Test func aLongJobOutlivesItsTTLWhileTheKeeperRenews() async throws {
     let store: any StateStore = InMemoryStateStore()
-    let outcome = try await LeasedJob.run("job", holder: "a", ttlMilliseconds: 300, store: store, logger: logger) { _ in
-        try await Task.sleep(for: .milliseconds(1_000))  // three TTLs
+    // A TTL of 2 s renewed every 0.67 s: only a stall of the keeper for over a second (on a saturated machine)
+    // could lose it, while the job runs for two and a half TTLs.
+    let outcome = try await LeasedJob.run("job", holder: "a", ttlMilliseconds: 2_000, store: store, logger: logger) { _ in
+        try await Task.sleep(for: .milliseconds(5_000))
         return 42
     }
     guard case .finished(let value, _) = outcome else {
