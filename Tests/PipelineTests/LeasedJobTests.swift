@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import State
 import Testing
@@ -5,12 +6,58 @@ import Testing
 
 private let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
+/// Lease time that only moves when the test says so, and a count of renewals: the test advances time by half a TTL
+/// only after the keeper has renewed, so the result does not depend on how busy the machine is.
+private final class VirtualTime: @unchecked Sendable {  // test-only; guarded by a lock
+    private let lock = NSLock()
+    private var milliseconds: UInt64 = 0
+    var now: UInt64 { lock.withLock { milliseconds } }
+    func advance(by delta: UInt64) { lock.withLock { milliseconds += delta } }
+}
+
+/// Forwards to an in-memory store and counts lease renewals.
+private actor CountingStore: StateStore {
+    let inner: InMemoryStateStore
+    private(set) var renewals = 0
+    init(inner: InMemoryStateStore) { self.inner = inner }
+    func setFields(_ fields: [String: String], of key: String) async throws { try await inner.setFields(fields, of: key) }
+    func fields(of key: String) async throws -> [String: String] { try await inner.fields(of: key) }
+    func increment(_ field: String, of key: String, by delta: Int) async throws -> Int {
+        try await inner.increment(field, of: key, by: delta)
+    }
+    func addMembers(_ members: [String], to key: String) async throws -> Int { try await inner.addMembers(members, to: key) }
+    func members(of key: String) async throws -> [String] { try await inner.members(of: key) }
+    func acquireLease(_ name: String, holder: String, ttlMilliseconds: Int) async throws -> Lease? {
+        await inner.acquireLease(name, holder: holder, ttlMilliseconds: ttlMilliseconds)
+    }
+    func renewLease(_ lease: Lease, ttlMilliseconds: Int) async throws -> Bool {
+        renewals += 1
+        return await inner.renewLease(lease, ttlMilliseconds: ttlMilliseconds)
+    }
+    func releaseLease(_ lease: Lease) async throws { await inner.releaseLease(lease) }
+    func currentLease(_ name: String) async throws -> Lease? { await inner.currentLease(name) }
+    func append(to stream: String, fields: [String: String]) async throws -> StreamID {
+        try await inner.append(to: stream, fields: fields)
+    }
+    func read(_ stream: String, after: StreamID, limit: Int) async throws -> [StreamEntry] {
+        try await inner.read(stream, after: after, limit: limit)
+    }
+    func follow(_ stream: String, after: StreamID, limit: Int, waitMilliseconds: Int) async throws -> [StreamEntry] {
+        try await inner.follow(stream, after: after, limit: limit, waitMilliseconds: waitMilliseconds)
+    }
+    func completeOnce(_ completion: Completion) async throws -> CompletionOutcome { try await inner.completeOnce(completion) }
+}
+
 @Test func aLongJobOutlivesItsTTLWhileTheKeeperRenews() async throws {
-    let store: any StateStore = InMemoryStateStore()
-    // A TTL of 2 s renewed every 0.67 s: only a stall of the keeper for over a second (on a saturated machine)
-    // could lose it, while the job runs for two and a half TTLs.
-    let outcome = try await LeasedJob.run("job", holder: "a", ttlMilliseconds: 2_000, store: store, logger: logger) { _ in
-        try await Task.sleep(for: .milliseconds(5_000))
+    let time = VirtualTime()
+    let store = CountingStore(inner: InMemoryStateStore(clock: { time.now }))
+    let outcome = try await LeasedJob.run("job", holder: "a", ttlMilliseconds: 300, store: store, logger: logger) { _ in
+        // Six half-TTL steps of lease time (three TTLs), each after a renewal.
+        for _ in 0..<6 {
+            let before = await store.renewals
+            while await store.renewals == before { try await Task.sleep(for: .milliseconds(5)) }
+            time.advance(by: 150)
+        }
         return 42
     }
     guard case .finished(let value, _) = outcome else {

@@ -25,11 +25,11 @@ enum StateStoreConformance {
     static func leasesFenceStaleHolders(_ store: any StateStore) async throws {
         let name = "\(prefix()):lease:sft"
         // A TTL long enough that a busy machine cannot let it lapse between these calls.
-        let first = try #require(try await store.acquireLease(name, holder: "trainer-1", ttlMilliseconds: 1_000))
-        #expect(try await store.acquireLease(name, holder: "trainer-2", ttlMilliseconds: 1_000) == nil)
-        #expect(try await store.renewLease(first, ttlMilliseconds: 1_000))
+        let first = try #require(try await store.acquireLease(name, holder: "trainer-1", ttlMilliseconds: 3_000))
+        #expect(try await store.acquireLease(name, holder: "trainer-2", ttlMilliseconds: 3_000) == nil)
+        #expect(try await store.renewLease(first, ttlMilliseconds: 3_000))
         #expect(try await store.currentLease(name) == first)
-        try await Task.sleep(for: .milliseconds(1_300))  // let the lease lapse
+        try await Task.sleep(for: .milliseconds(3_300))  // let the lease lapse
         #expect(try await store.currentLease(name) == nil)
         let second = try #require(try await store.acquireLease(name, holder: "trainer-2", ttlMilliseconds: 10_000))
         #expect(second.token > first.token, "fencing tokens only grow")

@@ -18,7 +18,8 @@ public enum LeasedJob {
 
     /// Takes the lease `name` for `holder`, runs `work` while renewing every `ttlMilliseconds / 3`, then releases it.
     /// `work` receives the lease (to fence its completion) and should check for cancellation between steps
-    /// (checkpoints).
+    /// (checkpoints). Run CPU-heavy steps off Swift's cooperative threads (a thread of their own): a saturated
+    /// cooperative pool delays the renewals, and a renewal later than the TTL loses the lease.
     public static func run<Result: Sendable>(
         _ name: String, holder: String, ttlMilliseconds: Int, store: any StateStore, logger: Logger,
         work: @escaping @Sendable (Lease) async throws -> Result
