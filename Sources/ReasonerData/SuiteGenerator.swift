@@ -156,12 +156,14 @@ public struct SuiteGenerator: Sendable {
             difficulty: config.difficulty, scene: scene, query: query, solution: solution)
     }
 
-    /// Four options holding the right value: near numbers for counts, other colours for "which colour".
+    /// Four options holding the right value: a run of four numbers for counts, other colours for "which colour".
     static func options(for solution: Solution, scene: Scene, rng: inout SeededGenerator) -> [String] {
         var options: [String]
         if let value = Int(solution.final) {
-            let near = [value - 2, value - 1, value + 1, value + 2, value + 3].filter { $0 >= 0 }
-            options = [value] .map(String.init) + rng.sample(near, count: 3).map(String.init)
+            // Four consecutive numbers holding the value at a random place, so the answer's rank among the options
+            // gives nothing away (except near 0, where the run cannot start below 0).
+            let start = value - rng.int(in: 0...min(3, value))
+            options = (start..<(start + 4)).map(String.init)
         } else {
             var present: [String] = []
             if case .choice(let objects) = scene { present = objects.colours.map(\.rawValue) }

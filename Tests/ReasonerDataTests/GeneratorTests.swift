@@ -96,6 +96,14 @@ func everyAnswerIsRightForItsScene(difficulty: Difficulty) throws {
         #expect(item.answerType == .multipleChoice)
         #expect(item.answer.range(of: #"^[A-D]\. \S+$"#, options: .regularExpression) != nil)
     }
+    // Neither the letter nor the answer's rank among numeric options may be a shortcut.
+    let letters = Dictionary(grouping: items, by: { $0.answer.prefix(1) }).mapValues(\.count)
+    #expect(letters.count == 4 && letters.values.allSatisfy { $0 > items.count / 8 })
+    let ranks = items.filter { Int($0.solution.final) != nil && Int($0.solution.final)! >= 3 }.map { item in
+        item.choices!.compactMap(Int.init).sorted().firstIndex(of: Int(item.solution.final)!)!
+    }
+    let byRank = Dictionary(grouping: ranks, by: { $0 }).mapValues(\.count)
+    #expect(byRank.count == 4 && byRank.values.allSatisfy { $0 > ranks.count / 8 }, "\(byRank)")
 }
 
 @Test func sameSeedSameItemsAndPixelsOtherSeedOtherItems() throws {
