@@ -2,10 +2,15 @@ import Imaging
 
 /// The content of one image, per family. Encoded as `{"<family>": {...}}`, so a JSON reader sees the family at once.
 public enum Scene: Sendable, Equatable {
+    /// A bar chart.
     case chart(ChartScene)
+    /// Shapes to count.
     case counting(ObjectScene)
+    /// Shapes, asked about with four options.
     case choice(ObjectScene)
+    /// Lines of a word and a number.
     case reading(TextScene)
+    /// Number tiles.
     case math(TileScene)
 
     /// The family whose scene this is.
