@@ -1,6 +1,6 @@
 /// One value read off the image, as a rationale states it ("the red bar" is "7").
 public struct Reading: Codable, Sendable, Equatable {
-    /// What was read: "red bar", "red shapes", "dog", "blue tile".
+    /// What was read: "red bar", "number after dog", "blue tile".
     public var subject: String
     /// The value read, as text ("7", "red").
     public var value: String
