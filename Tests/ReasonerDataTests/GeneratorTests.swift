@@ -242,3 +242,11 @@ private func == (lhs: (UInt8, UInt8, UInt8), rhs: (UInt8, UInt8, UInt8)) -> Bool
     #expect(distinct >= 25, "most scenes should get three different questions")
     #expect(items[0].id == "chart-test-000000-0" && items[0].image == "images/chart-test-000000.png")
 }
+
+@Test func answersAreNeverNegative() throws {
+    for difficulty in Difficulty.allCases {
+        for item in try SuiteFixtures.items(test: 200, difficulty: difficulty) {
+            if let value = Int(item.solution.final) { #expect(value >= 0, "\(item.id): \(item.question)") }
+        }
+    }
+}
