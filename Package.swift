@@ -24,8 +24,7 @@ let package = Package(
     targets: [
         // MARK: C libraries (Debian 12 packages named as apt providers, found through pkg-config)
         .systemLibrary(name: "CAMQP", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
-        // hiredis.pc adds -D_FILE_OFFSET_BITS=64, a flag SwiftPM refuses with a warning: link it from the module map.
-        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),  // linked in module.modulemap
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -37,6 +36,8 @@ let package = Package(
         .target(name: "State", dependencies: ["CHiredis"], swiftSettings: strict),
         .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: strict),
         .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        // A loopback HTTP server on POSIX sockets, shared by HTTPTests and the http-throughput benchmark.
+        .target(name: "HTTPTestServer", swiftSettings: strict),
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"], swiftSettings: strict),
 
         // MARK: The shared volume
@@ -47,9 +48,11 @@ let package = Package(
         .target(name: "Tokenization", swiftSettings: strict),
         .target(name: "ReasonerData", dependencies: ["Imaging"], swiftSettings: strict),
 
+        .target(name: "Teacher", dependencies: ["Artifacts", "State"], swiftSettings: strict),
+
         // MARK: The fleet
         .target(name: "Pipeline", dependencies: [
-            "Messaging", "State", "Artifacts",
+            "Messaging", "State", "Artifacts", "ReasonerData",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -57,12 +60,13 @@ let package = Package(
 
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [
-            "ReasonerData", "Tensor", "Imaging",
+            "ReasonerData", "Tensor", "Imaging", "Pipeline", "Artifacts",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
         .executableTarget(name: "ReasonerBench", dependencies: [
-            "Tensor", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "Imaging",
+            "Tensor", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "HTTPTestServer", "Imaging",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -71,10 +75,11 @@ let package = Package(
         .testTarget(name: "StateTests", dependencies: ["State"], swiftSettings: strict),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: strict),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HTTPTestServer"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            "Pipeline", "ReasonerData", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .testTarget(name: "TeacherTests", dependencies: ["Teacher", "State"], swiftSettings: strict),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], swiftSettings: strict),

@@ -7,6 +7,9 @@ struct ReasonerBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reasoner-bench",
         abstract: "Speed benchmarks of Reasoner against its peers (run with swift run -c release).",
-        subcommands: [JudgeBench.self]
+        subcommands: [
+            HTTPThroughputBenchmark.self,
+            JudgeBench.self,
+        ]
     )
 }

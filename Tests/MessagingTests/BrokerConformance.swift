@@ -35,8 +35,8 @@ enum BrokerConformance {
         return delivery
     }
 
-    static func roundTrip(_ broker: any MessageBroker) async throws {
-        let topology = topology(uniquePrefix())
+    static func roundTrip(_ broker: any MessageBroker, prefix: String = uniquePrefix()) async throws {
+        let topology = topology(prefix)
         try await broker.declare(topology)
         try await broker.declare(topology)  // idempotent
         try await broker.publish((1...3).map { try ping($0, topology) })
@@ -54,16 +54,16 @@ enum BrokerConformance {
         await consumer.cancel()
     }
 
-    static func unroutableIsAnError(_ broker: any MessageBroker) async throws {
-        let topology = topology(uniquePrefix())
+    static func unroutableIsAnError(_ broker: any MessageBroker, prefix: String = uniquePrefix()) async throws {
+        let topology = topology(prefix)
         try await broker.declare(topology)
         let lost = OutgoingMessage(exchange: topology.workExchange, routingKey: "nobody-listens",
                                    envelope: try Envelope(Ping(n: 0), id: "lost", runID: "run-1"))
         await #expect(throws: BrokerError.self) { try await broker.publish([lost]) }
     }
 
-    static func rejectedPastTheLimitIsDeadLettered(_ broker: any MessageBroker) async throws {
-        let topology = topology(uniquePrefix())
+    static func rejectedPastTheLimitIsDeadLettered(_ broker: any MessageBroker, prefix: String = uniquePrefix()) async throws {
+        let topology = topology(prefix)
         let queue = topology.queues[0]
         try await broker.declare(topology)
         try await broker.publish([try ping(7, topology)])
@@ -87,8 +87,8 @@ enum BrokerConformance {
         await dead.cancel()
     }
 
-    static func deadLetterCarriesTheReason(_ broker: any MessageBroker) async throws {
-        let topology = topology(uniquePrefix())
+    static func deadLetterCarriesTheReason(_ broker: any MessageBroker, prefix: String = uniquePrefix()) async throws {
+        let topology = topology(prefix)
         let queue = topology.queues[0]
         try await broker.declare(topology)
         try await broker.publish([try ping(1, topology), try ping(2, topology)])
@@ -108,8 +108,8 @@ enum BrokerConformance {
         await dead.cancel()
     }
 
-    static func prefetchBoundsInFlightAndCancelReturnsThem(_ broker: any MessageBroker) async throws {
-        let topology = topology(uniquePrefix())
+    static func prefetchBoundsInFlightAndCancelReturnsThem(_ broker: any MessageBroker, prefix: String = uniquePrefix()) async throws {
+        let topology = topology(prefix)
         let queue = topology.queues[0]
         try await broker.declare(topology)
         try await broker.publish((1...3).map { try ping($0, topology) })
@@ -129,8 +129,8 @@ enum BrokerConformance {
         await second.cancel()
     }
 
-    static func eventsRouteByTopic(_ broker: any MessageBroker) async throws {
-        let topology = topology(uniquePrefix())
+    static func eventsRouteByTopic(_ broker: any MessageBroker, prefix: String = uniquePrefix()) async throws {
+        let topology = topology(prefix)
         try await broker.declare(topology)
         let event = OutgoingMessage(exchange: topology.eventsExchange, routingKey: "run.r7.stage.sft.done",
                                     envelope: try Envelope(Ping(n: 9), id: "event-1", runID: "r7"))
@@ -145,8 +145,8 @@ enum BrokerConformance {
         await consumer.cancel()
     }
 
-    static func answeringTwiceIsAnError(_ broker: any MessageBroker) async throws {
-        let topology = topology(uniquePrefix())
+    static func answeringTwiceIsAnError(_ broker: any MessageBroker, prefix: String = uniquePrefix()) async throws {
+        let topology = topology(prefix)
         try await broker.declare(topology)
         try await broker.publish([try ping(1, topology)])
         let consumer = try await broker.consume(queue: topology.queues[0].name, prefetch: 1)
@@ -156,13 +156,17 @@ enum BrokerConformance {
         await consumer.cancel()
     }
 
-    /// Every check, in order, on one broker.
-    static func all(_ broker: any MessageBroker) async throws {
-        try await roundTrip(broker)
-        try await unroutableIsAnError(broker)
-        try await rejectedPastTheLimitIsDeadLettered(broker)
-        try await deadLetterCarriesTheReason(broker)
-        try await prefetchBoundsInFlightAndCancelReturnsThem(broker)
-        try await eventsRouteByTopic(broker)
+    /// Every check, in order, on one broker; each check's topology is named `<prefix>-<n>`. Returns the names of
+    /// the topologies used, so a real broker's test can delete them afterwards.
+    @discardableResult
+    static func all(_ broker: any MessageBroker, prefix: String = uniquePrefix()) async throws -> [String] {
+        let prefixes = (1...6).map { "\(prefix)-\($0)" }
+        try await roundTrip(broker, prefix: prefixes[0])
+        try await unroutableIsAnError(broker, prefix: prefixes[1])
+        try await rejectedPastTheLimitIsDeadLettered(broker, prefix: prefixes[2])
+        try await deadLetterCarriesTheReason(broker, prefix: prefixes[3])
+        try await prefetchBoundsInFlightAndCancelReturnsThem(broker, prefix: prefixes[4])
+        try await eventsRouteByTopic(broker, prefix: prefixes[5])
+        return prefixes
     }
 }

@@ -24,11 +24,12 @@ enum StateStoreConformance {
 
     static func leasesFenceStaleHolders(_ store: any StateStore) async throws {
         let name = "\(prefix()):lease:sft"
-        let first = try #require(try await store.acquireLease(name, holder: "trainer-1", ttlMilliseconds: 150))
-        #expect(try await store.acquireLease(name, holder: "trainer-2", ttlMilliseconds: 150) == nil)
-        #expect(try await store.renewLease(first, ttlMilliseconds: 150))
+        // A TTL long enough that a busy machine cannot let it lapse between these calls.
+        let first = try #require(try await store.acquireLease(name, holder: "trainer-1", ttlMilliseconds: 1_000))
+        #expect(try await store.acquireLease(name, holder: "trainer-2", ttlMilliseconds: 1_000) == nil)
+        #expect(try await store.renewLease(first, ttlMilliseconds: 1_000))
         #expect(try await store.currentLease(name) == first)
-        try await Task.sleep(for: .milliseconds(400))  // let the lease lapse
+        try await Task.sleep(for: .milliseconds(1_300))  // let the lease lapse
         #expect(try await store.currentLease(name) == nil)
         let second = try #require(try await store.acquireLease(name, holder: "trainer-2", ttlMilliseconds: 10_000))
         #expect(second.token > first.token, "fencing tokens only grow")
@@ -113,4 +114,31 @@ enum StateStoreConformance {
     #expect(await store.currentLease("l") == lease)
     clock.now = 100
     #expect(await store.currentLease("l") == nil)
+}
+
+@Test func redisStoreKeepsTheStateContract() async throws {
+    let store = try RedisStateStore(configuration: try RedisTestServer.configuration())
+    defer { store.close() }
+    try await StateStoreConformance.all(store)
+}
+
+@Test func redisCompleteOnceSurvivesARaceOfManyWorkers() async throws {
+    let configuration = try RedisTestServer.configuration()
+    let run = StateStoreConformance.prefix()
+    let completion = Completion(doneKey: "\(run):done:m", result: ["by": "someone"],
+                                increments: [CounterIncrement(key: "\(run):counts", field: "n", delta: 1)])
+    let outcomes = try await withThrowingTaskGroup(of: CompletionOutcome.self) { group in
+        for _ in 0..<8 {
+            group.addTask {
+                let store = try RedisStateStore(configuration: configuration)
+                defer { store.close() }
+                return try await store.completeOnce(completion)
+            }
+        }
+        return try await group.reduce(into: []) { $0.append($1) }
+    }
+    #expect(outcomes.filter { $0 == .completed }.count == 1)
+    let store = try RedisStateStore(configuration: configuration)
+    defer { store.close() }
+    #expect(try await store.fields(of: "\(run):counts") == ["n": "1"])
 }

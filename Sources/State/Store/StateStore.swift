@@ -190,12 +190,15 @@ public enum StateError: Error, Equatable, CustomStringConvertible {
     case wrongType(key: String, expected: String)
     /// A stored field is not the number a counter needs.
     case notANumber(key: String, field: String, value: String)
+    /// The store refused the operation (a Redis error reply such as WRONGTYPE); the message is the server's.
+    case refused(String)
 
     public var description: String {
         switch self {
         case .unavailable(let message): return message
         case .wrongType(let key, let expected): return "key '\(key)' does not hold a \(expected); is another program using this Redis database?"
         case .notANumber(let key, let field, let value): return "field '\(field)' of '\(key)' is '\(value)', not a number"
+        case .refused(let message): return "the state store refused the operation: \(message)"
         }
     }
 }

@@ -1,2 +1,0 @@
-// Module HTTP: being built (skeleton file, replaced by the module's real sources).
-enum HTTPSkeleton {}

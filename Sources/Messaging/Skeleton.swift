@@ -1,2 +1,0 @@
-// Module Messaging: being built (skeleton file, replaced by the module's real sources).
-enum MessagingSkeleton {}

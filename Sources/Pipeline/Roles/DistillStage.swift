@@ -1,0 +1,60 @@
+import Artifacts
+import Messaging
+import State
+
+/// The distill stage of a run, from the coordinator's side: cut the dataset into batches, enqueue them, and wait
+/// until every batch is done (by the run's counters, which workers update once per batch).
+public struct DistillStage: Sendable {
+    /// The run.
+    public var runID: String
+    /// The items to distill (suite items JSONL in the artifacts volume).
+    public var dataset: ArtifactRef
+    /// How many items (lines) the dataset has.
+    public var itemCount: Int
+    /// Items per batch.
+    public var batchSize: Int
+    /// The teacher.
+    public var teacher: TeacherSpec
+
+    /// Makes a stage.
+    public init(runID: String, dataset: ArtifactRef, itemCount: Int, batchSize: Int, teacher: TeacherSpec) {
+        precondition(batchSize >= 1, "a batch holds at least one item")
+        self.runID = runID
+        self.dataset = dataset
+        self.itemCount = itemCount
+        self.batchSize = batchSize
+        self.teacher = teacher
+    }
+
+    /// The batches, with stable message ids: enqueuing them twice enqueues the same work, done once.
+    public func batches() throws -> [(id: String, batch: DistillBatch)] {
+        try stride(from: 0, to: itemCount, by: batchSize).enumerated().map { index, first in
+            let output = try ArtifactRef("runs/\(runID)/distill/batch-\(String(format: "%05d", index)).jsonl")
+            return ("\(runID).distill.\(index)",
+                    DistillBatch(dataset: dataset, firstLine: first, lineCount: min(batchSize, itemCount - first),
+                                 teacher: teacher, output: output))
+        }
+    }
+
+    /// Enqueues every batch on the distiller queue.
+    public func enqueue(on broker: any MessageBroker) async throws {
+        let messages = try batches().map { id, batch in
+            FleetTopology.work(FleetTopology.Queue.distiller, try Envelope(batch, id: id, runID: runID))
+        }
+        try await broker.publish(messages)
+    }
+
+    /// Waits until every batch is counted done, calling `progress(done, total)` as batches finish.
+    public func waitUntilDone(store: any StateStore, progress: @Sendable (Int, Int) -> Void) async throws {
+        let total = try batches().count
+        var cursor = StreamID.start
+        var done = Int(try await store.fields(of: StateKeys.counters(runID))["distill_batches"] ?? "0") ?? 0
+        progress(done, total)
+        while done < total {
+            let events = try await store.follow(StateKeys.events(runID), after: cursor, limit: 100, waitMilliseconds: 1000)
+            if let last = events.last { cursor = last.id }
+            done = Int(try await store.fields(of: StateKeys.counters(runID))["distill_batches"] ?? "0") ?? 0
+            progress(done, total)
+        }
+    }
+}

@@ -1,4 +1,0 @@
-import Testing
-@testable import Messaging
-
-@Test func MessagingSkeletonBuilds() {}

@@ -1,0 +1,89 @@
+import Artifacts
+import Foundation
+import Logging
+import Messaging
+import ReasonerData
+import State
+import Testing
+@testable import Pipeline
+
+private func quietLogger() -> Logger { Logger(label: "test") { _ in SwiftLogNoOpLogHandler() } }
+
+/// A small suite written into a fresh artifacts root.
+private func smallSuite() throws -> (ArtifactStore, ArtifactRef, Int, String) {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString)").path
+    let store = try ArtifactStore(root: root)
+    var config = SuiteConfig()
+    config.train = 12
+    config.validation = 2
+    config.test = 2
+    config.pretrainPerFamily = 2
+    config.formatPerFamily = 2
+    let data = try ArtifactRef("runs/r1/data")
+    let manifest = try SuiteWriter.write(config: config, to: try store.path(of: data))
+    let count = manifest.counts.values.reduce(0) { $0 + ($1["train"] ?? 0) }
+    return (store, try data.appending("train.jsonl"), count, root)
+}
+
+@Test func theDistillStageKeepsExactlyTheRationalesTheJudgeAccepts() async throws {
+    let (artifacts, dataset, count, root) = try smallSuite()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let fleet = EmbeddedFleet(artifacts: artifacts, logger: quietLogger())
+    let stage = DistillStage(runID: "r1", dataset: dataset, itemCount: count, batchSize: 7,
+                             teacher: .offline(seed: 3, errorRate: 0.3))
+    try await fleet.distill(stage, workers: 2) { _, _ in }
+
+    let counters = try await fleet.store.fields(of: StateKeys.counters("r1"))
+    let kept = Int(counters["distill_correct"] ?? "0")!
+    let wrong = Int(counters["distill_wrong"] ?? "0")!
+    #expect(kept + wrong + Int(counters["distill_unscorable"] ?? "0")! == count)
+    #expect(wrong > 0, "an error rate of 0.3 over \(count) items gives some wrong rationales")
+    #expect(Int(counters["distill_batches"]!)! == (count + 6) / 7)
+
+    let items = try RowFiles.read(SuiteItem.self, path: try artifacts.path(of: dataset), imageRoot: nil).rows
+    let answers = Dictionary(uniqueKeysWithValues: items.map { ($0.id, $0) })
+    var rows: [ConversationRow] = []
+    for (id, batch) in try stage.batches() {
+        _ = id
+        rows += try RowFiles.read(ConversationRow.self, path: try artifacts.path(of: batch.output), imageRoot: nil).rows
+    }
+    #expect(rows.count == kept)
+    for row in rows {
+        let item = try #require(answers[row.id])
+        #expect(AnswerJudge.isCorrect(row.conversations[1].value, key: AnswerKey(item)))
+        #expect(row.conversations[0].value.hasPrefix("<image>\n"))
+    }
+}
+
+@Test func enqueuingTheStageTwiceDoesTheWorkOnce() async throws {
+    let (artifacts, dataset, count, root) = try smallSuite()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let fleet = EmbeddedFleet(artifacts: artifacts, logger: quietLogger())
+    let stage = DistillStage(runID: "r1", dataset: dataset, itemCount: count, batchSize: 20,
+                             teacher: .offline(seed: 1, errorRate: 0.1))
+    try await fleet.distill(stage, workers: 1) { _, _ in }
+    let first = try await fleet.store.fields(of: StateKeys.counters("r1"))
+    try await fleet.distill(stage, workers: 2) { _, _ in }  // the coordinator restarted and enqueued again
+    #expect(try await fleet.store.fields(of: StateKeys.counters("r1")) == first)
+}
+
+@Test func aBatchOutsideItsDatasetIsDeadLetteredWithTheReason() async throws {
+    let (artifacts, dataset, count, root) = try smallSuite()
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let fleet = EmbeddedFleet(artifacts: artifacts, logger: quietLogger())
+    try await fleet.broker.declare(FleetTopology.standard)
+    let batch = DistillBatch(dataset: dataset, firstLine: count, lineCount: 5, teacher: .offline(seed: 0, errorRate: 0),
+                             output: try ArtifactRef("runs/r1/distill/bad.jsonl"))
+    try await fleet.broker.publish([FleetTopology.work(FleetTopology.Queue.distiller,
+                                                       try Envelope(batch, id: "bad", runID: "r1"))])
+    let worker = Worker(role: "distiller", queue: FleetTopology.Queue.distiller, prefetch: 1, broker: fleet.broker,
+                        store: fleet.store, handler: DistillHandler(artifacts: artifacts), logger: quietLogger())
+    let consumer = try await fleet.broker.consume(queue: FleetTopology.Queue.distiller, prefetch: 1)
+    try await worker.process(try #require(try await consumer.next()), consumer: consumer)
+    let dead = try await fleet.broker.consume(queue: FleetTopology.Queue.distiller + ".dlq", prefetch: 1)
+    guard case .message(let letter)? = try await dead.next() else {
+        Issue.record("the batch should be in the dead-letter queue")
+        return
+    }
+    #expect(letter.envelope.headers[InMemoryBroker.deadLetterReasonHeader]?.contains("outside") == true)
+}
