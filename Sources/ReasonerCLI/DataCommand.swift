@@ -103,6 +103,18 @@ struct DataShow: ParsableCommand {
     @Option(help: "Image side for --image, in pixels.")
     var size: Int = 64
 
+    @Option(help: "Also print the offline teacher's rationale at this error rate (0...1).")
+    var teacherErrorRate: Double?
+
+    @Option(help: "Seed of the offline teacher's wording and errors.")
+    var teacherSeed: UInt64 = 0
+
+    func validate() throws {
+        if let rate = teacherErrorRate, !(0...1).contains(rate) {
+            throw ValidationError("--teacher-error-rate must be within 0...1, not \(rate)")
+        }
+    }
+
     func run() throws {
         let item = try SuiteWriter.item(id: id, root: root)
         let encoder = JSONEncoder()
@@ -110,6 +122,11 @@ struct DataShow: ParsableCommand {
         print(String(decoding: try encoder.encode(item), as: UTF8.self))
         print("\nprompt (cot):\n" + StudentPrompt.text(for: item, mode: .cot))
         print("\nreference rationale:\n" + OfflineTeacher.reference(for: item))
+        print("\nintermediate values: " + item.solution.intermediates.joined(separator: ", "))
+        if let rate = teacherErrorRate {
+            let rationale = OfflineTeacher(seed: teacherSeed, errorRate: rate).rationale(for: item)
+            print("\nteacher rationale (\(rationale.error?.rawValue ?? "no error")):\n" + rationale.text)
+        }
         if let image {
             try ImageFile.writePNG(item.scene.render(size: size), path: image)
             print("\nwrote \(image)")

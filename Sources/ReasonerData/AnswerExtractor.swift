@@ -55,6 +55,11 @@ public enum AnswerExtractor {
         byte == space || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == newline
     }
 
+    /// Spaces, tabs and markdown emphasis (`**Answer:**`) may pad the marker.
+    private static func isPadding(_ byte: UInt8) -> Bool {
+        byte == space || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "*")
+    }
+
     private static func lower(_ byte: UInt8) -> UInt8 {
         byte >= 65 && byte <= 90 ? byte + 32 : byte
     }
@@ -66,17 +71,17 @@ public enum AnswerExtractor {
         return true
     }
 
-    /// The index after the last `#... answer :` (or `answer:` when `needHash` is false); tabs and spaces may sit
-    /// between the parts.
+    /// The index after the last `#... answer :` (or `answer:` when `needHash` is false); tabs, spaces and `*` may
+    /// sit between the parts.
     private static func lastMatch(_ bytes: [UInt8], needHash: Bool) -> Int? {
         var i = bytes.count - 1
         while i >= 0 {
             if lower(bytes[i]) == UInt8(ascii: "a"), isAnswerWord(bytes, at: i) {
                 var j = i + word.count
-                while j < bytes.count, bytes[j] == space || bytes[j] == UInt8(ascii: "\t") { j += 1 }
+                while j < bytes.count, isPadding(bytes[j]) { j += 1 }
                 if j < bytes.count, bytes[j] == colon {
                     var k = i - 1
-                    while k >= 0, bytes[k] == space || bytes[k] == UInt8(ascii: "\t") { k -= 1 }
+                    while k >= 0, isPadding(bytes[k]) { k -= 1 }
                     let hashed = k >= 0 && bytes[k] == hash
                     if hashed == needHash { return j + 1 }
                 }
@@ -108,14 +113,16 @@ public enum AnswerExtractor {
     /// number).
     private static func answerLine(_ bytes: [UInt8], from start: Int, stopAtPeriod: Bool) -> String {
         var i = start
-        while i < bytes.count, isBlank(bytes[i]) { i += 1 }
+        while i < bytes.count, isBlank(bytes[i]) || bytes[i] == UInt8(ascii: "*") { i += 1 }
         var end = i
         while end < bytes.count, bytes[end] != newline {
             if stopAtPeriod, bytes[end] == period,
                !(end + 1 < bytes.count && bytes[end + 1] >= 48 && bytes[end + 1] <= 57) { break }
             end += 1
         }
-        return String(decoding: trim(bytes[i..<end]), as: UTF8.self)
+        var line = trim(bytes[i..<end])
+        while line.last == UInt8(ascii: "*") { line = trim(line.dropLast()) }
+        return String(decoding: line, as: UTF8.self)
     }
 
     private static func trim(_ slice: ArraySlice<UInt8>) -> ArraySlice<UInt8> {

@@ -1,6 +1,11 @@
 /// The three outcomes of judging. There is no fourth: an answer that cannot be read is never guessed.
 public enum Verdict: String, Codable, Sendable {
-    case correct, wrong, unscorable
+    /// The extracted answer matches the reference under the answer type's rule.
+    case correct
+    /// An answer was extracted and it does not match.
+    case wrong
+    /// No answer could be read (or, for multiple choice, mapped to an option); never replaced by a guess.
+    case unscorable
 }
 
 /// The rule that decided a verdict.

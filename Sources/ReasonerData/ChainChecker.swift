@@ -106,14 +106,17 @@ public enum ChainChecker {
         return String(chain[..<range.lowerBound])
     }
 
-    /// Words, numbers and the symbols + - * = as tokens, lower-cased.
+    /// Words, numbers (with a sign after `=` or an operator) and the symbols + - * = as tokens, lower-cased.
     static func tokenise(_ text: String) -> [String] {
         var tokens: [String] = []
         var current = ""
         for c in text.lowercased() {
             if c.isLetter || c.isNumber {
                 current.append(c)
+            } else if c == "-", current.isEmpty, tokens.last.map({ ["=", "+", "-", "*"].contains($0) }) ?? true {
+                current = "-"  // a sign: "5 - 6 = -1"
             } else {
+                if current == "-" { tokens.append(current); current = "" }
                 if !current.isEmpty { tokens.append(current); current = "" }
                 if c == "+" || c == "-" || c == "*" || c == "=" { tokens.append(String(c)) }
             }

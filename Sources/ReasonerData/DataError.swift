@@ -11,6 +11,7 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
     /// No item with this id exists in the suite.
     case unknownItem(id: String, root: String)
 
+    /// The message, saying what to do.
     public var description: String {
         switch self {
         case .sceneSpaceExhausted(let family, let difficulty, let made):

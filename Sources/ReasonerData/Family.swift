@@ -28,7 +28,12 @@ public enum AnswerType: String, Codable, Sendable, CaseIterable {
 
 /// The split an item belongs to. Splits never share a scene.
 public enum Split: String, Codable, Sendable, CaseIterable {
-    case train, validation, test
+    /// Training data (also the split of format-set items).
+    case train
+    /// Held out for choosing checkpoints and settings.
+    case validation
+    /// Held out for the final numbers.
+    case test
 }
 
 /// How hard a family's scenes and questions are.

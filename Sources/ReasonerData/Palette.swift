@@ -1,6 +1,17 @@
 /// The colours a scene may use. Six hues far apart in RGB, so an 8x8-patch vision tower tells them apart easily.
 public enum Colour: String, Codable, Sendable, CaseIterable, Comparable {
-    case red, green, blue, yellow, purple, orange
+    /// (220, 30, 30).
+    case red
+    /// (30, 170, 50).
+    case green
+    /// (30, 70, 220).
+    case blue
+    /// (235, 200, 20).
+    case yellow
+    /// (140, 40, 180).
+    case purple
+    /// (245, 130, 20).
+    case orange
 
     /// The colour's pixel value.
     public var rgb: (UInt8, UInt8, UInt8) {
@@ -22,7 +33,12 @@ public enum Colour: String, Codable, Sendable, CaseIterable, Comparable {
 
 /// The shapes of object scenes.
 public enum Shape: String, Codable, Sendable, CaseIterable {
-    case circle, square, triangle
+    /// A disc 16 design pixels across.
+    case circle
+    /// A square 14 design pixels across.
+    case square
+    /// An upward triangle 16 design pixels wide and high.
+    case triangle
 
     /// The plural used in questions ("How many circles are there?").
     public var plural: String { rawValue + "s" }

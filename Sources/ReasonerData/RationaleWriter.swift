@@ -31,7 +31,7 @@ enum RationaleWriter {
     /// "The red bar is 7." and its variants.
     static func sentence(_ reading: Reading, rng: inout SeededGenerator?) -> String {
         let (s, v) = (reading.subject, reading.value)
-        return choose(["The \(s) is \(v).", "The \(s) shows \(v).", "\(capitalised(s)): \(v)."], &rng)
+        return choose(["The \(s) is \(v).", "The \(s) reads \(v).", "\(capitalised(s)): \(v)."], &rng)
     }
 
     /// One step as a sentence.

@@ -2,10 +2,15 @@ import Imaging
 
 /// The content of one image, per family. Encoded as `{"<family>": {...}}`, so a JSON reader sees the family at once.
 public enum Scene: Sendable, Equatable {
+    /// A bar chart.
     case chart(ChartScene)
+    /// Shapes to count.
     case counting(ObjectScene)
+    /// Shapes, asked about with four options.
     case choice(ObjectScene)
+    /// Lines of a word and a number.
     case reading(TextScene)
+    /// Number tiles.
     case math(TileScene)
 
     /// The family whose scene this is.
@@ -78,6 +83,27 @@ public enum Scene: Sendable, Equatable {
         case .counting(let s), .choice(let s): return s.solve(query)
         case .reading(let s): return s.solve(query)
         case .math(let s): return s.solve(query)
+        }
+    }
+
+    /// One look-up question and its one-sentence answer, worded as rationales word look-ups ("The red bar is 7.",
+    /// "Red shapes: circle, square, so 2.").
+    func lookup(_ rng: inout SeededGenerator) -> (question: String, answer: String) {
+        var plain: SeededGenerator?
+        switch self {
+        case .chart(let s):
+            let query = Query(kind: .barValue, colours: [rng.pick(s.bars).colour])
+            return (s.question(query), RationaleWriter.sentence(s.solve(query).readings[0], rng: &plain))
+        case .counting(let s), .choice(let s):
+            let query = Query(kind: .countColour, colours: [rng.pick(s.objects).colour])
+            return (s.question(query), RationaleWriter.sentence(s.solve(query).steps[0], later: false, rng: &plain))
+        case .reading(let s):
+            let query = Query(kind: .valueOf, words: [rng.pick(s.entries).word])
+            return (s.question(query), RationaleWriter.sentence(s.solve(query).readings[0], rng: &plain))
+        case .math(let s):
+            let tile = rng.pick(s.tiles)
+            let reading = Reading(subject: "\(tile.colour.rawValue) tile", value: String(tile.value))
+            return ("What is the \(tile.colour.rawValue) number?", RationaleWriter.sentence(reading, rng: &plain))
         }
     }
 

@@ -1,6 +1,6 @@
 /// One value read off the image, as a rationale states it ("the red bar" is "7").
 public struct Reading: Codable, Sendable, Equatable {
-    /// What was read: "red bar", "red shapes", "dog", "blue tile".
+    /// What was read: "red bar", "number after dog", "blue tile".
     public var subject: String
     /// The value read, as text ("7", "red").
     public var value: String
@@ -14,7 +14,12 @@ public struct Reading: Codable, Sendable, Equatable {
 
 /// An arithmetic operation of a rationale; its raw value is how rationales write it.
 public enum Operation: String, Codable, Sendable {
-    case plus = "+", minus = "-", times = "*"
+    /// Addition, written `+`.
+    case plus = "+"
+    /// Subtraction, written `-`.
+    case minus = "-"
+    /// Multiplication, written `*` (ASCII, so any tokenizer has it).
+    case times = "*"
 
     /// Applies the operation.
     public func apply(_ lhs: Int, _ rhs: Int) -> Int {
@@ -28,7 +33,10 @@ public enum Operation: String, Codable, Sendable {
 
 /// Which end of a list a comparison takes.
 public enum Extreme: String, Codable, Sendable {
-    case max, min
+    /// The largest value.
+    case max
+    /// The smallest value.
+    case min
 }
 
 /// One step of reasoning from the readings to the answer. Every step names its result, so a later stage can check a

@@ -67,8 +67,9 @@ public struct FamilySuite: Sendable {
 
 /// Draws the synthetic suite deterministically.
 ///
-/// Each family has its own random stream; sets are drawn test first, then validation, train, format and pretrain, so
-/// the test set stays the same when the training set grows. Every scene is unique across all sets of a family, so
+/// Each family has its own random stream of scenes; sets are drawn test first, then validation, train, format and
+/// pretrain, so the test set stays the same when the training set grows. Each question has its own stream, named by
+/// its item id. Every scene is unique across all sets of a family, so
 /// splits never share a scene.
 public struct SuiteGenerator: Sendable {
     /// The settings.
@@ -91,15 +92,14 @@ public struct SuiteGenerator: Sendable {
             result.items[split] = scenes.flatMap { record in
                 var asked: [Query] = []
                 return (0..<config.questionsPerScene).map { k in
-                    item(record, split: split, suffix: config.questionsPerScene > 1 ? "-\(k)" : "", asked: &asked,
-                         rng: &rng)
+                    item(record, split: split, suffix: config.questionsPerScene > 1 ? "-\(k)" : "", asked: &asked)
                 }
             }
         }
         let formatScenes = try drawScenes(family, set: "format", count: config.formatPerFamily, rng: &rng, seen: &seen)
         result.format = formatScenes.map { record in
             var asked: [Query] = []
-            return item(record, split: .train, suffix: "", asked: &asked, rng: &rng)
+            return item(record, split: .train, suffix: "", asked: &asked)
         }
         result.pretrain = try drawScenes(family, set: "pretrain", count: config.pretrainPerFamily, rng: &rng,
                                          seen: &seen)
@@ -133,9 +133,10 @@ public struct SuiteGenerator: Sendable {
         return String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
-    /// Asks one question of a scene (a new one when the scene's few question kinds allow) and solves it.
-    private func item(_ record: SceneRecord, split: Split, suffix: String, asked: inout [Query],
-                      rng: inout SeededGenerator) -> SuiteItem {
+    /// Asks one question of a scene (a new one when the scene's few question kinds allow) and solves it. The
+    /// question has its own random stream, named by the item id, so it depends on the seed and the scene only.
+    private func item(_ record: SceneRecord, split: Split, suffix: String, asked: inout [Query]) -> SuiteItem {
+        var rng = SeededGenerator(seed: config.seed, stream: "question/\(record.id)\(suffix)")
         let scene = record.scene
         var query = scene.randomQuery(&rng, difficulty: config.difficulty)
         for _ in 0..<16 where asked.contains(query) {
@@ -156,12 +157,14 @@ public struct SuiteGenerator: Sendable {
             difficulty: config.difficulty, scene: scene, query: query, solution: solution)
     }
 
-    /// Four options holding the right value: near numbers for counts, other colours for "which colour".
+    /// Four options holding the right value: a run of four numbers for counts, other colours for "which colour".
     static func options(for solution: Solution, scene: Scene, rng: inout SeededGenerator) -> [String] {
         var options: [String]
         if let value = Int(solution.final) {
-            let near = [value - 2, value - 1, value + 1, value + 2, value + 3].filter { $0 >= 0 }
-            options = [value] .map(String.init) + rng.sample(near, count: 3).map(String.init)
+            // Four consecutive numbers holding the value at a random place, so the answer's rank among the options
+            // gives nothing away (except near 0, where the run cannot start below 0).
+            let start = value - rng.int(in: 0...min(3, value))
+            options = (start..<(start + 4)).map(String.init)
         } else {
             var present: [String] = []
             if case .choice(let objects) = scene { present = objects.colours.map(\.rawValue) }

@@ -68,7 +68,8 @@ public enum SuiteWriter {
                 try save("images/\(record.id).png", record.scene)
                 pretrain.append(TrainingRows.caption(record))
                 let query = record.scene.randomQuery(&rng, difficulty: config.difficulty)
-                drills.append(TrainingRows.drill(record, query: query, arithmetic: i % 2 == 1))
+                let kind = TrainingRows.DrillKind.allCases[i % TrainingRows.DrillKind.allCases.count]
+                drills.append(TrainingRows.drill(record, query: query, kind: kind, rng: &rng))
             }
             counts[family.rawValue]?["format"] = suite.format.count
             counts[family.rawValue]?["pretrain"] = suite.pretrain.count

@@ -74,7 +74,7 @@ public struct TextScene: Codable, Sendable, Equatable {
     /// The worked solution.
     func solve(_ query: Query) -> Solution {
         let w = query.words ?? []
-        let reads = w.map { Reading(subject: $0, value: String(value($0))) }
+        let reads = w.map { Reading(subject: "number after \($0)", value: String(value($0))) }
         switch query.kind {
         case .valueOf:
             return Solution(readings: reads, steps: [])

@@ -44,8 +44,17 @@ public struct TileScene: Codable, Sendable, Equatable {
         let kind = rng.pick(kinds)
         switch kind {
         case .tileProduct: return Query(kind: kind, colours: rng.sample(tiles, count: 2).map(\.colour))
-        case .tileSumTimes, .tileProductMinus:
+        case .tileSumTimes:
             return Query(kind: kind, colours: rng.sample(tiles, count: 3).map(\.colour))
+        case .tileProductMinus:
+            // Keep the result at least 0: a tiny student should not need negative numbers. Subtracting the
+            // smallest of the three always works, so the last draw falls back to that.
+            var three = rng.sample(tiles, count: 3)
+            for _ in 0..<8 where three[0].value * three[1].value < three[2].value {
+                three = rng.sample(tiles, count: 3)
+            }
+            if three[0].value * three[1].value < three[2].value { three.sort { $0.value > $1.value } }
+            return Query(kind: kind, colours: three.map(\.colour))
         default: return Query(kind: kind)
         }
     }

@@ -21,12 +21,29 @@ public enum TrainingRows {
                         response: record.scene.caption)
     }
 
-    /// A text-only drill from a scene (calibration.md idea 2): either the caption and a question answered by
-    /// copying look-ups and doing the steps in text, or one arithmetic line ("7 - 3 =" → "7 - 3 = 4.").
-    public static func drill(_ record: SceneRecord, query: Query, arithmetic: Bool) -> ConversationRow {
+    /// The kinds of text-only drill.
+    public enum DrillKind: Sendable, CaseIterable {
+        /// The caption and a question, answered in text with the rationale after the caption.
+        case rationale
+        /// One arithmetic line: "7 - 3 =" → "7 - 3 = 4."
+        case arithmetic
+        /// The caption and one look-up: "What is the value of the red bar?" → "The red bar is 7."
+        case lookup
+    }
+
+    /// A text-only drill from a scene (calibration.md idea 2), teaching in text what a rationale does after its
+    /// caption: copy a value from the caption, compute one line, or both. Falls back to a rationale drill when the
+    /// query has no arithmetic step.
+    public static func drill(_ record: SceneRecord, query: Query, kind: DrillKind,
+                             rng: inout SeededGenerator) -> ConversationRow {
         let solution = record.scene.solve(query)
         var plain: SeededGenerator?
-        if arithmetic, let step = solution.steps.first(where: {
+        if kind == .lookup {
+            let (question, answer) = record.scene.lookup(&rng)
+            return ConversationRow(id: record.id + "-drill", image: nil,
+                                   prompt: record.scene.caption + "\n" + question, response: answer)
+        }
+        if kind == .arithmetic, let step = solution.steps.first(where: {
             if case .arithmetic = $0 { return true } else { return false }
         }), case .arithmetic(let lhs, let op, let rhs, _) = step {
             return ConversationRow(id: record.id + "-drill", image: nil, prompt: "\(lhs) \(op.rawValue) \(rhs) =",

@@ -96,6 +96,14 @@ func everyAnswerIsRightForItsScene(difficulty: Difficulty) throws {
         #expect(item.answerType == .multipleChoice)
         #expect(item.answer.range(of: #"^[A-D]\. \S+$"#, options: .regularExpression) != nil)
     }
+    // Neither the letter nor the answer's rank among numeric options may be a shortcut.
+    let letters = Dictionary(grouping: items, by: { $0.answer.prefix(1) }).mapValues(\.count)
+    #expect(letters.count == 4 && letters.values.allSatisfy { $0 > items.count / 8 })
+    let ranks = items.filter { Int($0.solution.final) != nil && Int($0.solution.final)! >= 3 }.map { item in
+        item.choices!.compactMap(Int.init).sorted().firstIndex(of: Int(item.solution.final)!)!
+    }
+    let byRank = Dictionary(grouping: ranks, by: { $0 }).mapValues(\.count)
+    #expect(byRank.count == 4 && byRank.values.allSatisfy { $0 > ranks.count / 8 }, "\(byRank)")
 }
 
 @Test func sameSeedSameItemsAndPixelsOtherSeedOtherItems() throws {
@@ -233,4 +241,12 @@ private func == (lhs: (UInt8, UInt8, UInt8), rhs: (UInt8, UInt8, UInt8)) -> Bool
     let distinct = byImage.values.filter { Set($0.map(\.question)).count == 3 }.count
     #expect(distinct >= 25, "most scenes should get three different questions")
     #expect(items[0].id == "chart-test-000000-0" && items[0].image == "images/chart-test-000000.png")
+}
+
+@Test func answersAreNeverNegative() throws {
+    for difficulty in Difficulty.allCases {
+        for item in try SuiteFixtures.items(test: 200, difficulty: difficulty) {
+            if let value = Int(item.solution.final) { #expect(value >= 0, "\(item.id): \(item.question)") }
+        }
+    }
 }

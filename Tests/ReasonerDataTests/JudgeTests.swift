@@ -33,6 +33,8 @@ let judgeCases: [JudgeCase] = [
     JudgeCase("reasoning ### Answer:   ", "4", .number, .unscorable, nil, .noAnswer),
     // Fallbacks.
     JudgeCase("The bars differ. Final answer: 4", "4", .number, .correct, "4", .relaxed),
+    JudgeCase("Red is 7, blue 3.\n**Answer:** 4", "4", .number, .correct, "4", .relaxed),
+    JudgeCase("### **Answer**: **red**", "red", .word, .correct, "red", .exact),
     JudgeCase("Red is 7 and blue is 3, so the answer is 4.", "4", .number, .correct, "4", .relaxed),
     JudgeCase("the answer is 4.5 units", "4.5", .number, .correct, "4.5 units", .relaxed),
     JudgeCase("4", "4", .number, .correct, "4", .relaxed),

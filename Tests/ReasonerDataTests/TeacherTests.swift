@@ -79,3 +79,12 @@ func teacherErrsAtItsRateAndItsErrorsAreJudgedWrong(rate: Double) throws {
         + "\nAnswer the question with a short answer.")
     #expect(StudentPrompt.cotTarget(rationale: "R.", answer: "B. 4") == "R.\n\n### Answer: B. 4")
 }
+
+@Test func checkerReadsNegativeNumbersAfterEquals() {
+    let right = ChainChecker.check("5 - 6 = -1.", scene: .math(TileScene(tiles: [])), solution: Solution(
+        readings: [], steps: [.arithmetic(lhs: 5, op: .minus, rhs: 6, result: -1)]))
+    #expect(right.computedLines == 1 && right.computedWrong == 0 && right.found == 1)
+    let wrong = ChainChecker.check("5 - 6 = 1.", scene: .math(TileScene(tiles: [])), solution: Solution(
+        readings: [], steps: []))
+    #expect(wrong.computedWrong == 1)
+}
