@@ -63,12 +63,18 @@ public enum RowFiles {
 
     /// Writes rows as JSONL, keys sorted, one row per line, atomically.
     public static func writeJSONL<Row: Encodable>(_ rows: [Row], path: String) throws {
+        try write(try jsonLines(rows), path: path)
+    }
+
+    /// Rows as JSONL bytes (keys sorted, one row per line), for writers that store them elsewhere (the artifacts
+    /// volume).
+    public static func jsonLines<Row: Encodable>(_ rows: [Row]) throws -> Data {
         var out = Data()
         for row in rows {
             out.append(try encode(row))
             out.append(0x0A)
         }
-        try write(out, path: path)
+        return out
     }
 
     /// Writes rows as one JSON array (one row per line inside it), atomically.

@@ -55,8 +55,8 @@ public struct DistillHandler: MessageHandler {
                                             response: rationale))
             }
         }
-        try artifacts.write(try jsonLines(kept), to: batch.output)
-        try artifacts.write(try jsonLines(report), to: try ArtifactRef(batch.output.path + ".report.jsonl"))
+        try artifacts.write(try RowFiles.jsonLines(kept), to: batch.output)
+        try artifacts.write(try RowFiles.jsonLines(report), to: try ArtifactRef(batch.output.path + ".report.jsonl"))
         increments["distill_batches", default: 0] += 1
         let counters = StateKeys.counters(context.runID)
         return HandlerOutcome(
@@ -86,14 +86,5 @@ public struct DistillHandler: MessageHandler {
                 throw HandlerError.permanent("\(batch.dataset):\(batch.firstLine + offset + 1): not a suite item (\(error))")
             }
         }
-    }
-
-    private func jsonLines<Row: Encodable>(_ rows: [Row]) throws -> Data {
-        var data = Data()
-        for row in rows {
-            data.append(try RowFiles.encode(row))
-            data.append(UInt8(ascii: "\n"))
-        }
-        return data
     }
 }
