@@ -86,25 +86,25 @@ public enum Scene: Sendable, Equatable {
         }
     }
 
-    /// One look-up question and its one-sentence answer, worded as rationales word look-ups ("The red bar is 7.",
-    /// "Red shapes: circle, square, so 2.").
-    func lookup(_ rng: inout SeededGenerator) -> (question: String, answer: String) {
+    /// One look-up question, its one-sentence answer worded as rationales word look-ups ("The red bar is 7.",
+    /// "Red shapes: circle, square, so 2."), and the value.
+    func lookup(_ rng: inout SeededGenerator) -> (question: String, sentence: String, value: String) {
         var plain: SeededGenerator?
+        let query: Query
         switch self {
-        case .chart(let s):
-            let query = Query(kind: .barValue, colours: [rng.pick(s.bars).colour])
-            return (s.question(query), RationaleWriter.sentence(s.solve(query).readings[0], rng: &plain))
-        case .counting(let s), .choice(let s):
-            let query = Query(kind: .countColour, colours: [rng.pick(s.objects).colour])
-            return (s.question(query), RationaleWriter.sentence(s.solve(query).steps[0], later: false, rng: &plain))
-        case .reading(let s):
-            let query = Query(kind: .valueOf, words: [rng.pick(s.entries).word])
-            return (s.question(query), RationaleWriter.sentence(s.solve(query).readings[0], rng: &plain))
+        case .chart(let s): query = Query(kind: .barValue, colours: [rng.pick(s.bars).colour])
+        case .counting(let s), .choice(let s): query = Query(kind: .countColour, colours: [rng.pick(s.objects).colour])
+        case .reading(let s): query = Query(kind: .valueOf, words: [rng.pick(s.entries).word])
         case .math(let s):
             let tile = rng.pick(s.tiles)
             let reading = Reading(subject: "\(tile.colour.rawValue) tile", value: String(tile.value))
-            return ("What is the \(tile.colour.rawValue) number?", RationaleWriter.sentence(reading, rng: &plain))
+            return ("What is the \(tile.colour.rawValue) number?", RationaleWriter.sentence(reading, rng: &plain),
+                    reading.value)
         }
+        let solution = solve(query)
+        let sentence = solution.steps.first.map { RationaleWriter.sentence($0, later: false, rng: &plain) }
+            ?? RationaleWriter.sentence(solution.readings[0], rng: &plain)
+        return (question(query), sentence, solution.final)
     }
 
     /// The scene with one thing misread (a value off by one or two, an object taken for another), as a fallible

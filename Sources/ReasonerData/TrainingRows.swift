@@ -27,7 +27,7 @@ public enum TrainingRows {
         case rationale
         /// One arithmetic line: "7 - 3 =" → "7 - 3 = 4."
         case arithmetic
-        /// The caption and one look-up: "What is the value of the red bar?" → "The red bar is 7."
+        /// The caption and one look-up: "What is the value of the red bar?" → "The red bar is 7." and its answer line.
         case lookup
     }
 
@@ -39,9 +39,12 @@ public enum TrainingRows {
         let solution = record.scene.solve(query)
         var plain: SeededGenerator?
         if kind == .lookup {
-            let (question, answer) = record.scene.lookup(&rng)
+            // Ends with the answer line like every question drill, so a one-step look-up reads the same whether
+            // it comes from a drill or from a chain-of-thought target.
+            let (question, sentence, value) = record.scene.lookup(&rng)
             return ConversationRow(id: record.id + "-drill", image: nil,
-                                   prompt: record.scene.caption + "\n" + question, response: answer)
+                                   prompt: record.scene.caption + "\n" + question,
+                                   response: StudentPrompt.cotTarget(rationale: sentence, answer: value))
         }
         if kind == .arithmetic, let step = solution.steps.first(where: {
             if case .arithmetic = $0 { return true } else { return false }

@@ -17,6 +17,7 @@ import Testing
             #expect(ChainChecker.check("\(record.scene.caption) \(answer)", scene: record.scene,
                                        solution: Solution(readings: [], steps: [])).computedWrong == 0)
             #expect(words.contains { Int($0) != nil }, "\(answer)")
+            #expect(AnswerExtractor.extract(answer).rule == .marker)
             let arithmetic = TrainingRows.drill(record, query: query, kind: .arithmetic, rng: &rng)
             if arithmetic.conversations[0].value.hasSuffix("=") {
                 let check = ChainChecker.check(arithmetic.conversations[1].value, scene: record.scene,
@@ -36,8 +37,8 @@ import Testing
     let chart = ChartScene(bars: [.init(colour: .red, value: 7), .init(colour: .blue, value: 3)])
     var rng = SeededGenerator(seed: 4)
     for _ in 0..<10 {
-        let (question, answer) = Scene.chart(chart).lookup(&rng)
-        #expect(question == "What is the value of the red bar?" ? answer == "The red bar is 7."
-                                                                  : answer == "The blue bar is 3.")
+        let (question, sentence, value) = Scene.chart(chart).lookup(&rng)
+        #expect(question == "What is the value of the red bar?" ? sentence == "The red bar is 7." && value == "7"
+                                                                  : sentence == "The blue bar is 3." && value == "3")
     }
 }
