@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Tokenization", swiftSettings: strict),
         .target(name: "ReasonerData", dependencies: ["Imaging"], swiftSettings: strict),
 
-        .target(name: "Teacher", dependencies: ["Artifacts", "State"], swiftSettings: strict),
+        .target(name: "Teacher", dependencies: ["Artifacts", "State", "HTTP"], swiftSettings: strict),
 
         // MARK: The fleet
         .target(name: "Pipeline", dependencies: [
@@ -88,7 +88,8 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReasonerData", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
-        .testTarget(name: "TeacherTests", dependencies: ["Teacher", "State"], swiftSettings: strict),
+        .testTarget(name: "TeacherTests", dependencies: ["Teacher", "State", "HTTP", "HTTPTestServer", "Artifacts"],
+                    swiftSettings: strict),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")],

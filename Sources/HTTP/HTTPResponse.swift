@@ -22,12 +22,24 @@ public struct HTTPResponse: Sendable, Hashable {
     /// The body as UTF-8 text (invalid bytes replaced).
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
-    /// The `Retry-After` delay when given in seconds (the form rate limiters send); `nil` when absent or an HTTP
-    /// date, which callers treat as "use your own backoff".
+    /// The `Retry-After` delay, given in seconds (the form rate limiters send) or as an HTTP date; `nil` when
+    /// absent or unreadable, which callers treat as "use your own backoff".
     public var retryAfter: Duration? {
-        guard let text = headers["Retry-After"]?.trimmingCharacters(in: .whitespaces), let seconds = Int(text), seconds >= 0
-        else { return nil }
-        return .seconds(seconds)
+        headers["Retry-After"].flatMap { Self.parseRetryAfter($0) }
+    }
+
+    /// Parses a `Retry-After` value: delta-seconds (fractions accepted) or an HTTP date, relative to `now`.
+    public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Duration? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(trimmed) {
+            return seconds >= 0 ? .milliseconds(Int64(seconds * 1000)) : nil
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: trimmed) else { return nil }
+        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
     }
 
     /// Decodes the body as JSON into `type`.

@@ -35,8 +35,8 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// The decision after attempt number `attempt` (1-based) failed with `status` (nil: no response at all — a
-    /// timeout or connection error). `retryAfter` is the response's `Retry-After` header; `random` is in [0, 1).
-    public func decide(attempt: Int, status: Int?, retryAfter: String?, random: Double, now: Date = Date()) -> Decision {
+    /// timeout or connection error). `retryAfter` is what the response's `Retry-After` asked; `random` is in [0, 1).
+    public func decide(attempt: Int, status: Int?, retryAfter: Duration?, random: Double) -> Decision {
         if let status, !Self.isRetryable(status: status) {
             return .giveUp(reason: "HTTP \(status) is not retryable: fix the request, the key or the model name")
         }
@@ -46,19 +46,7 @@ public struct RetryPolicy: Sendable, Equatable {
         let exponential = baseDelay * (1 << min(attempt - 1, 30))
         let ceiling = min(exponential, maxDelay)
         var wait = ceiling * random  // full jitter spreads many distillers apart
-        if let asked = retryAfter.flatMap({ Self.parseRetryAfter($0, now: now) }) { wait = max(wait, asked) }
+        if let retryAfter { wait = max(wait, retryAfter) }
         return .retry(after: wait)
-    }
-
-    /// Parses `Retry-After`: delta-seconds or an HTTP date. Nil if unreadable.
-    public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Duration? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: trimmed) else { return nil }
-        return .milliseconds(Int64(max(0, date.timeIntervalSince(now)) * 1000))
     }
 }

@@ -43,9 +43,11 @@ import Testing
         #expect(headers["missing"] == nil)
     }
 
-    @Test func retryAfterInSecondsOnly() {
+    @Test func retryAfterInSecondsOrAsADate() {
         #expect(HTTPResponse(status: 429, headers: ["Retry-After": " 12 "]).retryAfter == .seconds(12))
-        #expect(HTTPResponse(status: 429, headers: ["Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"]).retryAfter == nil)
+        // A date in the past means "now"; a garbled value means "use your own backoff".
+        #expect(HTTPResponse(status: 429, headers: ["Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"]).retryAfter == .zero)
+        #expect(HTTPResponse(status: 429, headers: ["Retry-After": "later"]).retryAfter == nil)
         #expect(HTTPResponse(status: 200).retryAfter == nil)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HTTP
 import State
 @testable import Teacher
 
@@ -29,11 +30,12 @@ func clientErrorsAreNeverRetried(status: Int) {
 
 @Test func retryAfterIsAFloorInSecondsOrAsADate() {
     let policy = RetryPolicy(baseDelay: .milliseconds(100))
-    #expect(policy.decide(attempt: 1, status: 429, retryAfter: "3", random: 0.1) == .retry(after: .seconds(3)))
+    #expect(policy.decide(attempt: 1, status: 429, retryAfter: .seconds(3), random: 0.1) == .retry(after: .seconds(3)))
     let now = Date(timeIntervalSince1970: 1_700_000_000)
     let date = "Tue, 14 Nov 2023 22:13:30 GMT"  // 10 s after `now`
-    #expect(RetryPolicy.parseRetryAfter(date, now: now) == .seconds(10))
-    #expect(RetryPolicy.parseRetryAfter("soon", now: now) == nil)
+    #expect(HTTPResponse.parseRetryAfter(date, now: now) == .seconds(10))
+    #expect(HTTPResponse.parseRetryAfter("2.5", now: now) == .milliseconds(2500))
+    #expect(HTTPResponse.parseRetryAfter("soon", now: now) == nil)
 }
 
 @Test func tokenBucketRefillsAtItsRate() {
