@@ -53,7 +53,7 @@ let package = Package(
 
         // MARK: The fleet
         .target(name: "Pipeline", dependencies: [
-            "Messaging", "State", "Artifacts", "ReasonerData",
+            "Messaging", "State", "Artifacts", "ReasonerData", "Teacher", "HTTP",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,7 +86,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HTTPTestServer"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "ReasonerData", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            "Pipeline", "ReasonerData", "Teacher", "HTTP", "HTTPTestServer",
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "State", "HTTP", "HTTPTestServer", "Artifacts"],
                     swiftSettings: strict),

@@ -19,13 +19,15 @@ struct Distiller: AsyncParsableCommand {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "reasoner.distiller")
         let fleet = try FleetConnections.fromEnvironment(role: "distiller")
+        let teacher = try DistillerTeacher.fromEnvironment(artifacts: fleet.artifacts, store: fleet.store)
         try await fleet.broker.declare(FleetTopology.standard)
         let worker = Worker(role: "distiller", queue: FleetTopology.Queue.distiller, prefetch: prefetch,
                             broker: fleet.broker, store: fleet.store,
-                            handler: DistillHandler(artifacts: fleet.artifacts), logger: logger)
+                            handler: DistillHandler(artifacts: fleet.artifacts, teacher: teacher?.teacher), logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        await teacher?.http.shutdown()
         fleet.broker.shutdown()
         fleet.store.close()
     }

@@ -33,4 +33,7 @@ public struct DistillBatch: WorkMessage, Equatable {
 public enum TeacherSpec: Codable, Sendable, Equatable {
     /// The offline teacher of the synthetic suite: rationales from the scene, wrong at `errorRate`.
     case offline(seed: UInt64, errorRate: Double)
+    /// The OpenAI-compatible endpoint configured in the distiller's environment (`REASONER_TEACHER_URL`,
+    /// `REASONER_TEACHER_MODEL`, `REASONER_TEACHER_API_KEY[_FILE]`): secrets never travel in messages.
+    case endpoint
 }

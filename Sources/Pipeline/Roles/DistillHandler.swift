@@ -3,16 +3,20 @@ import Foundation
 import Messaging
 import ReasonerData
 import State
+import Teacher
 
 /// The distiller: teacher → judge → keep (paper §3.1: rationales whose final answer disagrees with the annotation
 /// are dropped). Writes the kept rows and a per-item report, then counts kept, dropped and unscorable rationales.
 public struct DistillHandler: MessageHandler {
     /// The artifacts volume.
     public let artifacts: ArtifactStore
+    /// The endpoint teacher, when this distiller has one configured.
+    public let teacher: ChatTeacher?
 
-    /// A distiller over an artifacts volume.
-    public init(artifacts: ArtifactStore) {
+    /// A distiller over an artifacts volume, with an endpoint teacher for `TeacherSpec.endpoint` batches.
+    public init(artifacts: ArtifactStore, teacher: ChatTeacher? = nil) {
         self.artifacts = artifacts
+        self.teacher = teacher
     }
 
     /// One line of the report: what the teacher said and what the judge made of it.
@@ -23,30 +27,41 @@ public struct DistillHandler: MessageHandler {
         var rule: JudgeRule
         var extracted: String?
         var teacherError: String?
+        /// Why the teacher gave nothing to judge (a failed call), when it did not.
+        var failure: String?
 
         enum CodingKeys: String, CodingKey {
-            case id, family, verdict, rule, extracted
+            case id, family, verdict, rule, extracted, failure
             case teacherError = "teacher_error"
         }
     }
 
+    /// One item's rationale, or why there is none.
+    private enum Written {
+        case text(String, teacherError: String?)
+        case failed(String)
+    }
+
     public func handle(_ batch: DistillBatch, context: HandlerContext) async throws -> HandlerOutcome {
         let items = try readSlice(batch)
+        let written = try await rationales(for: items, batch: batch)
         var kept: [ConversationRow] = []
         var report: [ReportRow] = []
         var increments: [String: Int] = [:]
-        for item in items {
-            let rationale: String
-            let teacherError: String?
-            switch batch.teacher {
-            case .offline(let seed, let errorRate):
-                let written = OfflineTeacher(seed: seed, errorRate: errorRate).rationale(for: item)
-                rationale = written.text
-                teacherError = written.error?.rawValue
+        for (item, rationale) in zip(items, written) {
+            guard case .text(let rationale, let teacherError) = rationale else {
+                if case .failed(let reason) = rationale {
+                    report.append(ReportRow(id: item.id, family: item.family.rawValue, verdict: .unscorable,
+                                            rule: .noAnswer, extracted: nil, teacherError: nil, failure: reason))
+                    increments["distill_failed", default: 0] += 1
+                    increments["distill_failed:\(item.family.rawValue)", default: 0] += 1
+                }
+                continue
             }
             let judgement = AnswerJudge.judge(rationale, key: AnswerKey(item))
             report.append(ReportRow(id: item.id, family: item.family.rawValue, verdict: judgement.verdict,
-                                    rule: judgement.rule, extracted: judgement.extracted, teacherError: teacherError))
+                                    rule: judgement.rule, extracted: judgement.extracted, teacherError: teacherError,
+                                    failure: nil))
             increments["distill_\(judgement.verdict.rawValue)", default: 0] += 1
             increments["distill_\(judgement.verdict.rawValue):\(item.family.rawValue)", default: 0] += 1
             if judgement.verdict == .correct {
@@ -68,6 +83,49 @@ public struct DistillHandler: MessageHandler {
                 "kind": "distill.batch", "output": batch.output.path,
                 "kept": String(kept.count), "items": String(items.count),
             ])])
+    }
+
+    /// The teacher's rationale for every item (endpoint calls all in flight at once, bounded by the teacher).
+    private func rationales(for items: [SuiteItem], batch: DistillBatch) async throws -> [Written] {
+        switch batch.teacher {
+        case .offline(let seed, let errorRate):
+            let teacher = OfflineTeacher(seed: seed, errorRate: errorRate)
+            return items.map { item in
+                let written = teacher.rationale(for: item)
+                return .text(written.text, teacherError: written.error?.rawValue)
+            }
+        case .endpoint:
+            guard let teacher else {
+                throw HandlerError.permanent("this batch needs the endpoint teacher, but this distiller has none: set "
+                                             + "REASONER_TEACHER_URL and REASONER_TEACHER_MODEL where it runs")
+            }
+            let imageRoot = (batch.dataset.path as NSString).deletingLastPathComponent
+            return await withTaskGroup(of: (Int, Written).self) { group in
+                for (index, item) in items.enumerated() {
+                    group.addTask {
+                        let image: [UInt8]
+                        do {
+                            image = Array(try artifacts.read(try ArtifactRef(imageRoot + "/" + item.image)))
+                        } catch {
+                            return (index, .failed("image \(item.image): \(error)"))
+                        }
+                        let prompt = TeacherPrompt.forFamily(item.family)
+                        var question = item.question
+                        if let choices = item.choices { question += "\n" + AnswerFormat.optionLines(choices) }
+                        let reply = await teacher.ask(system: prompt.system,
+                                                      instruction: prompt.userMessage(question: question),
+                                                      imagePNG: image)
+                        switch reply {
+                        case .answered(let text, _, _): return (index, .text(text, teacherError: nil))
+                        case .failed(let reason): return (index, .failed(reason))
+                        }
+                    }
+                }
+                var results = [Written](repeating: .failed("not asked"), count: items.count)
+                for await (index, written) in group { results[index] = written }
+                return results
+            }
+        }
     }
 
     private func readSlice(_ batch: DistillBatch) throws -> [SuiteItem] {

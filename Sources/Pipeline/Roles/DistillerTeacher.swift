@@ -1,0 +1,39 @@
+import Artifacts
+import Foundation
+import HTTP
+import State
+import Teacher
+
+/// The endpoint teacher of a distiller process, configured from its environment: `REASONER_TEACHER_URL`,
+/// `REASONER_TEACHER_MODEL`, `REASONER_TEACHER_API_KEY[_FILE]`, and optionally `REASONER_TEACHER_CONCURRENCY`
+/// (default 32), `REASONER_TEACHER_RPM` / `REASONER_TEACHER_TPM` (limits shared by every distiller through Redis),
+/// `REASONER_TEACHER_PRICE_PROMPT` / `REASONER_TEACHER_PRICE_COMPLETION` (dollars per million tokens). Responses are
+/// cached in the artifacts volume.
+public struct DistillerTeacher: Sendable {
+    /// The teacher.
+    public let teacher: ChatTeacher
+    /// Its HTTP client (shut it down when the worker stops).
+    public let http: HTTPClient
+
+    /// The teacher the environment describes, or nil when `REASONER_TEACHER_URL` is not set (offline teacher only).
+    public static func fromEnvironment(artifacts: ArtifactStore, store: RedisStateStore,
+                                       environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> DistillerTeacher? {
+        guard environment["REASONER_TEACHER_URL"] != nil else { return nil }
+        var endpoint = try TeacherEndpoint.fromEnvironment(environment)
+        endpoint.prices = TokenPrices(
+            promptPerMillion: Double(environment["REASONER_TEACHER_PRICE_PROMPT"] ?? "") ?? 0,
+            completionPerMillion: Double(environment["REASONER_TEACHER_PRICE_COMPLETION"] ?? "") ?? 0)
+        let concurrency = Int(environment["REASONER_TEACHER_CONCURRENCY"] ?? "") ?? 32
+        var limiter: (any RateLimiter)?
+        if let rpm = Int(environment["REASONER_TEACHER_RPM"] ?? ""), let tpm = Int(environment["REASONER_TEACHER_TPM"] ?? "") {
+            limiter = SharedRateLimiter(store: store, name: "\(endpoint.baseURL)|\(endpoint.model)",
+                                        requestsPerMinute: rpm, tokensPerMinute: tpm)
+        }
+        let http = try HTTPClient(maxConcurrentTransfers: max(concurrency, 1))
+        return DistillerTeacher(
+            teacher: ChatTeacher(endpoint: endpoint, http: http, maxConcurrency: concurrency, limiter: limiter,
+                                 cache: TeacherCache(artifacts: artifacts)),
+            http: http)
+    }
+}

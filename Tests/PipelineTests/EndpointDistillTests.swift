@@ -1,0 +1,97 @@
+import Artifacts
+import Foundation
+import HTTP
+import HTTPTestServer
+import Logging
+import Messaging
+import ReasonerData
+import Synchronization
+import Teacher
+import Testing
+@testable import Pipeline
+
+/// Counts the requests a local chat-completions server gets.
+private final class RequestCount: Sendable {
+    let value = Mutex(0)
+    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+}
+
+/// A local teacher that answers "7" to everything, fails every fifth call with a 400 (a refusal: not retried), and
+/// sends a 500 (retried) every seventh.
+private func faultyTeacherServer(_ count: RequestCount) throws -> LocalHTTPServer {
+    try LocalHTTPServer { request in
+        let n = count.next()
+        let body = String(decoding: request.body, as: UTF8.self)
+        #expect(body.contains("Generate a rationale first") || body.contains("rationale"))
+        if n % 5 == 0 { return .respond(status: 400, body: Array(#"{"error":"content policy"}"#.utf8)) }
+        if n % 7 == 0 { return .respond(status: 500, body: []) }
+        let reply = #"{"choices":[{"index":0,"message":{"role":"assistant","content":"I read 7.\n\n### Answer: 7"},"finish_reason":"stop"}],"usage":{"prompt_tokens":50,"completion_tokens":9}}"#
+        return .respond(status: 200, body: Array(reply.utf8))
+    }
+}
+
+@Test func endpointDistillationAccountsForEveryItemAndPaysOnce() async throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("endpoint-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let artifacts = try ArtifactStore(root: root)
+    var suite = SuiteConfig()
+    suite.families = [.chart, .math]
+    suite.train = 20
+    suite.validation = 2
+    suite.test = 2
+    suite.pretrainPerFamily = 2
+    suite.formatPerFamily = 2
+    let data = try ArtifactRef("runs/r1/data")
+    _ = try SuiteWriter.write(config: suite, to: try artifacts.path(of: data))
+    let dataset = try data.appending("train.jsonl")
+    let items = try RowFiles.read(SuiteItem.self, path: try artifacts.path(of: dataset), imageRoot: nil).rows
+
+    let count = RequestCount()
+    let server = try faultyTeacherServer(count)
+    defer { server.stop() }
+    let http = try HTTPClient(maxConcurrentTransfers: 16)
+    let teacher = ChatTeacher(
+        endpoint: TeacherEndpoint(baseURL: server.baseURL + "/v1", model: "local-teacher", apiKey: "sk-local"),
+        http: http, maxConcurrency: 8, cache: TeacherCache(artifacts: artifacts),
+        retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
+    let handler = DistillHandler(artifacts: artifacts, teacher: teacher)
+    let batch = DistillBatch(dataset: dataset, firstLine: 0, lineCount: items.count, teacher: .endpoint,
+                             output: try ArtifactRef("runs/r1/distill/endpoint.jsonl"))
+    let context = HandlerContext(runID: "r1", messageID: "b1", redelivered: false,
+                                 logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    let first = try await handler.handle(batch, context: context)
+
+    func counts(_ outcome: HandlerOutcome) -> [String: Int] {
+        Dictionary(outcome.increments.map { ($0.field, $0.delta) }, uniquingKeysWith: +)
+    }
+    let firstCounts = counts(first)
+    let failed = firstCounts["distill_failed"] ?? 0
+    let correct = firstCounts["distill_correct"] ?? 0
+    let judged = correct + (firstCounts["distill_wrong"] ?? 0) + (firstCounts["distill_unscorable"] ?? 0)
+    #expect(failed > 0, "refusals end as failed items")
+    #expect(judged + failed == items.count, "every item ends kept, dropped or failed")
+    let reportData = try artifacts.read(try ArtifactRef(batch.output.path + ".report.jsonl"))
+    let report = try reportData.split(separator: UInt8(ascii: "\n")).map {
+        try JSONDecoder().decode(ReportLine.self, from: Data($0))
+    }
+    #expect(report.count == items.count)
+    #expect(report.filter { $0.failure != nil }.allSatisfy { $0.failure!.contains("400") })
+    let answered = Set(report.filter { $0.failure == nil }.map(\.id))
+    let expectedKept = items.filter { answered.contains($0.id) && $0.answer == "7" }.count
+    #expect(correct == expectedKept, "kept exactly the answered items whose annotation is 7")
+
+    // The same batch again (a redelivery before the done-mark): answered calls come from the cache.
+    let requestsBefore = count.value.withLock { $0 }
+    let second = try await handler.handle(batch, context: context)
+    let newRequests = count.value.withLock { $0 } - requestsBefore
+    #expect(counts(second)["distill_correct"] == correct)
+    #expect(newRequests <= failed * 3, "only the failed items are asked again; answered ones are cached")
+    #expect(teacher.meter.cacheHits >= judged)
+    await http.shutdown()
+}
+
+/// The report line, as the test reads it.
+private struct ReportLine: Decodable {
+    var id: String
+    var failure: String?
+}
