@@ -75,7 +75,7 @@ let package = Package(
         ], swiftSettings: strict),
 
         .executableTarget(name: "ReasonerBench", dependencies: [
-            "Tensor", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "HTTPTestServer", "Imaging",
+            "Tensor", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "HTTPTestServer", "Imaging", "Teacher",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 

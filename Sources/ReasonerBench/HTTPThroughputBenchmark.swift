@@ -85,7 +85,7 @@ struct HTTPThroughputBenchmark: ParsableCommand {
     }
 
     /// Runs `concurrency` callers that each make `callsPerCaller` calls one after another; completed calls per second.
-    private static func callsPerSecond(concurrency: Int, callsPerCaller: Int,
+    static func callsPerSecond(concurrency: Int, callsPerCaller: Int,
                                        call: @escaping @Sendable () async throws -> Int) async throws -> Double {
         let start = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -105,7 +105,7 @@ struct HTTPThroughputBenchmark: ParsableCommand {
 
     /// Runs async work from this synchronous command (the benchmark root is a synchronous `ParsableCommand`);
     /// the main thread waits while the work runs on the concurrency pool.
-    private static func blocking<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) throws -> Value {
+    static func blocking<Value: Sendable>(_ work: @escaping @Sendable () async throws -> Value) throws -> Value {
         let outcome = BenchmarkOutcome<Value>()
         let done = DispatchSemaphore(value: 0)
         Task {

@@ -11,6 +11,7 @@ struct ReasonerBench: ParsableCommand {
             AMQPThroughputBenchmark.self,
             HTTPThroughputBenchmark.self,
             JudgeBench.self,
+            TeacherThroughputBenchmark.self,
             TokenizerBenchmark.self,
             TrainStepBenchmark.self,
         ]
