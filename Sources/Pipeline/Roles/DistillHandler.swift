@@ -38,7 +38,7 @@ public struct DistillHandler: MessageHandler {
 
     /// One item's rationale, or why there is none.
     private enum Written {
-        case text(String, teacherError: String?)
+        case text(String, teacherError: String?, paid: Usage?)
         case failed(String)
     }
 
@@ -49,7 +49,7 @@ public struct DistillHandler: MessageHandler {
         var report: [ReportRow] = []
         var increments: [String: Int] = [:]
         for (item, rationale) in zip(items, written) {
-            guard case .text(let rationale, let teacherError) = rationale else {
+            guard case .text(let rationale, let teacherError, let paid) = rationale else {
                 if case .failed(let reason) = rationale {
                     report.append(ReportRow(id: item.id, family: item.family.rawValue, verdict: .unscorable,
                                             rule: .noAnswer, extracted: nil, teacherError: nil, failure: reason))
@@ -57,6 +57,13 @@ public struct DistillHandler: MessageHandler {
                     increments["distill_failed:\(item.family.rawValue)", default: 0] += 1
                 }
                 continue
+            }
+            if let paid, let teacher {
+                increments["teacher_calls", default: 0] += 1
+                increments["teacher_prompt_tokens", default: 0] += paid.promptTokens
+                increments["teacher_completion_tokens", default: 0] += paid.completionTokens
+                increments["teacher_cost_microdollars", default: 0] +=
+                    Int((teacher.endpoint.prices.cost(of: paid) * 1e6).rounded())
             }
             let judgement = AnswerJudge.judge(rationale, key: AnswerKey(item))
             report.append(ReportRow(id: item.id, family: item.family.rawValue, verdict: judgement.verdict,
@@ -92,7 +99,7 @@ public struct DistillHandler: MessageHandler {
             let teacher = OfflineTeacher(seed: seed, errorRate: errorRate)
             return items.map { item in
                 let written = teacher.rationale(for: item)
-                return .text(written.text, teacherError: written.error?.rawValue)
+                return .text(written.text, teacherError: written.error?.rawValue, paid: nil)
             }
         case .endpoint:
             guard let teacher else {
@@ -116,7 +123,9 @@ public struct DistillHandler: MessageHandler {
                                                       instruction: prompt.userMessage(question: question),
                                                       imagePNG: image)
                         switch reply {
-                        case .answered(let text, _, _): return (index, .text(text, teacherError: nil))
+                        case .answered(let text, let usage, let cached):
+                            return (index, .text(text, teacherError: nil,
+                                                 paid: cached ? nil : usage ?? Usage(promptTokens: 0, completionTokens: 0)))
                         case .failed(let reason): return (index, .failed(reason))
                         }
                     }
