@@ -35,7 +35,11 @@ let package = Package(
         .target(name: "Messaging", dependencies: ["CAMQP", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "State", dependencies: ["CHiredis"], swiftSettings: strict),
-        .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: strict),
+        // Release builds of the engine: no bounds checks in hot loops (they use raw pointers and checked shapes) and
+        // AVX2 + FMA code generation (Zen 3 / Haswell and newer).
+        .target(name: "Tensor", dependencies: ["COpenBLAS"], swiftSettings: strict + [
+            .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
+        ]),
         .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: strict),
         // A loopback HTTP server on POSIX sockets, shared by HTTPTests and the http-throughput benchmark.
         .target(name: "HTTPTestServer", swiftSettings: strict),
