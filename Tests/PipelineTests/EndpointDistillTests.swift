@@ -16,8 +16,8 @@ private final class RequestCount: Sendable {
     func next() -> Int { value.withLock { $0 += 1; return $0 } }
 }
 
-/// A local teacher that answers "7" to everything, fails every fifth call with a 400 (a refusal: not retried), and
-/// sends a 500 (retried) every seventh.
+/// A local teacher that answers "7" to everything, fails every fifth call with a 400 (a refusal: not retried), sends
+/// a 500 (retried) every seventh and a rationale without an answer line every eleventh.
 private func faultyTeacherServer(_ count: RequestCount) throws -> LocalHTTPServer {
     try LocalHTTPServer { request in
         let n = count.next()
@@ -25,6 +25,10 @@ private func faultyTeacherServer(_ count: RequestCount) throws -> LocalHTTPServe
         #expect(body.contains("Generate a rationale first") || body.contains("rationale"))
         if n % 5 == 0 { return .respond(status: 400, body: Array(#"{"error":"content policy"}"#.utf8)) }
         if n % 7 == 0 { return .respond(status: 500, body: []) }
+        if n % 11 == 0 {  // a rationale without its answer line: judged unscorable, dropped with that reason
+            let reply = #"{"choices":[{"index":0,"message":{"role":"assistant","content":"I think it is seven."},"finish_reason":"stop"}]}"#
+            return .respond(status: 200, body: Array(reply.utf8))
+        }
         let reply = #"{"choices":[{"index":0,"message":{"role":"assistant","content":"I read 7.\n\n### Answer: 7"},"finish_reason":"stop"}],"usage":{"prompt_tokens":50,"completion_tokens":9}}"#
         return .respond(status: 200, body: Array(reply.utf8))
     }
@@ -69,6 +73,7 @@ private func faultyTeacherServer(_ count: RequestCount) throws -> LocalHTTPServe
     let correct = firstCounts["distill_correct"] ?? 0
     let judged = correct + (firstCounts["distill_wrong"] ?? 0) + (firstCounts["distill_unscorable"] ?? 0)
     #expect(failed > 0, "refusals end as failed items")
+    #expect((firstCounts["distill_unscorable"] ?? 0) > 0, "a missing answer line is unscorable, not a guess")
     #expect(judged + failed == items.count, "every item ends kept, dropped or failed")
     let reportData = try artifacts.read(try ArtifactRef(batch.output.path + ".report.jsonl"))
     let report = try reportData.split(separator: UInt8(ascii: "\n")).map {
@@ -97,4 +102,40 @@ private func faultyTeacherServer(_ count: RequestCount) throws -> LocalHTTPServe
 private struct ReportLine: Decodable {
     var id: String
     var failure: String?
+}
+
+@Test func aBudgetStopsEnqueuingOnceSpent() async throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("budget-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let artifacts = try ArtifactStore(root: root)
+    var suite = SuiteConfig()
+    suite.families = [.chart, .math]
+    suite.train = 20
+    suite.validation = 2
+    suite.test = 2
+    suite.pretrainPerFamily = 2
+    suite.formatPerFamily = 2
+    let data = try ArtifactRef("runs/b1/data")
+    _ = try SuiteWriter.write(config: suite, to: try artifacts.path(of: data))
+    let server = try LocalHTTPServer { _ in
+        let reply = ####"{"choices":[{"index":0,"message":{"role":"assistant","content":"### Answer: 3"},"finish_reason":"stop"}],"usage":{"prompt_tokens":50,"completion_tokens":10}}"####
+        return .respond(status: 200, body: Array(reply.utf8))
+    }
+    defer { server.stop() }
+    let http = try HTTPClient(maxConcurrentTransfers: 8)
+    // 50 prompt tokens at $10,000 per million: $0.50 a call.
+    let teacher = ChatTeacher(endpoint: TeacherEndpoint(baseURL: server.baseURL + "/v1", model: "m",
+                                                        prices: TokenPrices(promptPerMillion: 10_000,
+                                                                            completionPerMillion: 0)),
+                              http: http, maxConcurrency: 4)
+    let fleet = EmbeddedFleet(artifacts: artifacts, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    let stage = DistillStage(runID: "b1", dataset: try data.appending("train.jsonl"), itemCount: 40, batchSize: 5,
+                             teacher: .endpoint)
+    let ran = try await fleet.distill(stage, workers: 2, teacher: teacher, budgetDollars: 6) { _, _ in }
+    await http.shutdown()
+    let counters = try await fleet.store.fields(of: StateKeys.counters("b1"))
+    let spent = Double(counters["teacher_cost_microdollars"] ?? "0")! / 1e6
+    #expect(ran < 8, "the budget stopped enqueuing before the 8 batches (ran \(ran))")
+    #expect(spent >= 6, "it stopped only once the budget was spent ($\(spent))")
+    #expect(counters["distill_batches"] == String(ran), "every enqueued batch finished")
 }

@@ -46,15 +46,44 @@ public struct DistillStage: Sendable {
 
     /// Waits until every batch is counted done, calling `progress(done, total)` as batches finish.
     public func waitUntilDone(store: any StateStore, progress: @Sendable (Int, Int) -> Void) async throws {
-        let total = try batches().count
+        try await waitUntil(batchesDone: try batches().count, store: store, progress: progress)
+    }
+
+    /// Enqueues the batches a window at a time and stops enqueuing once the run's teacher cost reaches
+    /// `budgetDollars` (batches already enqueued still finish: they may have been paid for). Returns how many batches
+    /// were enqueued.
+    public func runWithinBudget(_ budgetDollars: Double, window: Int = 4, broker: any MessageBroker,
+                                store: any StateStore, progress: @Sendable (Int, Int) -> Void) async throws -> Int {
+        precondition(window >= 1, "the window holds at least one batch")
+        let all = try batches()
+        var enqueued = 0
+        while enqueued < all.count {
+            let spent = Double(try await counter("teacher_cost_microdollars", store: store)) / 1e6
+            if spent >= budgetDollars { break }
+            let next = all[enqueued..<min(all.count, enqueued + window)]
+            try await broker.publish(try next.map { id, batch in
+                FleetTopology.work(FleetTopology.Queue.distiller, try Envelope(batch, id: id, runID: runID))
+            })
+            enqueued += next.count
+            try await waitUntil(batchesDone: enqueued, store: store) { done, _ in progress(done, all.count) }
+        }
+        return enqueued
+    }
+
+    private func counter(_ field: String, store: any StateStore) async throws -> Int {
+        Int(try await store.fields(of: StateKeys.counters(runID))[field] ?? "0") ?? 0
+    }
+
+    private func waitUntil(batchesDone target: Int, store: any StateStore,
+                           progress: @Sendable (Int, Int) -> Void) async throws {
         var cursor = StreamID.start
-        var done = Int(try await store.fields(of: StateKeys.counters(runID))["distill_batches"] ?? "0") ?? 0
-        progress(done, total)
-        while done < total {
+        var done = try await counter("distill_batches", store: store)
+        progress(done, target)
+        while done < target {
             let events = try await store.follow(StateKeys.events(runID), after: cursor, limit: 100, waitMilliseconds: 1000)
             if let last = events.last { cursor = last.id }
-            done = Int(try await store.fields(of: StateKeys.counters(runID))["distill_batches"] ?? "0") ?? 0
-            progress(done, total)
+            done = try await counter("distill_batches", store: store)
+            progress(done, target)
         }
     }
 }
