@@ -26,7 +26,7 @@ private func faultyTeacherServer(_ count: RequestCount) throws -> LocalHTTPServe
         if n % 5 == 0 { return .respond(status: 400, body: Array(#"{"error":"content policy"}"#.utf8)) }
         if n % 7 == 0 { return .respond(status: 500, body: []) }
         if n % 11 == 0 {  // a rationale without its answer line: judged unscorable, dropped with that reason
-            let reply = #"{"choices":[{"index":0,"message":{"role":"assistant","content":"I think it is seven."},"finish_reason":"stop"}]}"#
+            let reply = #"{"choices":[{"index":0,"message":{"role":"assistant","content":"First I look at the bars.\nThen I compare them."},"finish_reason":"stop"}],"usage":{"prompt_tokens":50,"completion_tokens":9}}"#
             return .respond(status: 200, body: Array(reply.utf8))
         }
         let reply = #"{"choices":[{"index":0,"message":{"role":"assistant","content":"I read 7.\n\n### Answer: 7"},"finish_reason":"stop"}],"usage":{"prompt_tokens":50,"completion_tokens":9}}"#
@@ -81,9 +81,10 @@ private func faultyTeacherServer(_ count: RequestCount) throws -> LocalHTTPServe
     }
     #expect(report.count == items.count)
     #expect(report.filter { $0.failure != nil }.allSatisfy { $0.failure!.contains("400") })
-    let answered = Set(report.filter { $0.failure == nil }.map(\.id))
-    let expectedKept = items.filter { answered.contains($0.id) && $0.answer == "7" }.count
-    #expect(correct == expectedKept, "kept exactly the answered items whose annotation is 7")
+    // Scorable answers all say 7: exactly the items annotated 7 among them are kept.
+    let scorable = Set(report.filter { $0.failure == nil && $0.verdict != "unscorable" }.map(\.id))
+    let expectedKept = items.filter { scorable.contains($0.id) && $0.answer == "7" }.count
+    #expect(correct == expectedKept, "kept exactly the scorable items whose annotation is 7")
     #expect(firstCounts["teacher_calls"] == judged, "every paid answer is counted for the run's cost")
     #expect(firstCounts["teacher_prompt_tokens"] == 50 * judged)
 
@@ -101,6 +102,7 @@ private func faultyTeacherServer(_ count: RequestCount) throws -> LocalHTTPServe
 /// The report line, as the test reads it.
 private struct ReportLine: Decodable {
     var id: String
+    var verdict: String
     var failure: String?
 }
 
