@@ -9,20 +9,10 @@ import Testing
 
 private func quietLogger() -> Logger { Logger(label: "test") { _ in SwiftLogNoOpLogHandler() } }
 
-/// A small suite written into a fresh artifacts root.
+/// The default small suite, as the tuple these tests use.
 private func smallSuite() throws -> (ArtifactStore, ArtifactRef, Int, String) {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("distill-\(UUID().uuidString)").path
-    let store = try ArtifactStore(root: root)
-    var config = SuiteConfig()
-    config.train = 12
-    config.validation = 2
-    config.test = 2
-    config.pretrainPerFamily = 2
-    config.formatPerFamily = 2
-    let data = try ArtifactRef("runs/r1/data")
-    let manifest = try SuiteWriter.write(config: config, to: try store.path(of: data))
-    let count = manifest.counts.values.reduce(0) { $0 + ($1["train"] ?? 0) }
-    return (store, try data.appending("train.jsonl"), count, root)
+    let suite = try SmallSuite(run: "r1")
+    return (suite.artifacts, suite.dataset, suite.count, suite.root)
 }
 
 @Test func theDistillStageKeepsExactlyTheRationalesTheJudgeAccepts() async throws {

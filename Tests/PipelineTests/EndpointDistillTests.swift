@@ -35,19 +35,9 @@ private func faultyTeacherServer(_ count: RequestCount) throws -> LocalHTTPServe
 }
 
 @Test func endpointDistillationAccountsForEveryItemAndPaysOnce() async throws {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("endpoint-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: root) }
-    let artifacts = try ArtifactStore(root: root)
-    var suite = SuiteConfig()
-    suite.families = [.chart, .math]
-    suite.train = 20
-    suite.validation = 2
-    suite.test = 2
-    suite.pretrainPerFamily = 2
-    suite.formatPerFamily = 2
-    let data = try ArtifactRef("runs/r1/data")
-    _ = try SuiteWriter.write(config: suite, to: try artifacts.path(of: data))
-    let dataset = try data.appending("train.jsonl")
+    let suite = try SmallSuite(run: "r1", families: [.chart, .math], trainPerFamily: 20)
+    defer { suite.remove() }
+    let (artifacts, dataset) = (suite.artifacts, suite.dataset)
     let items = try RowFiles.read(SuiteItem.self, path: try artifacts.path(of: dataset), imageRoot: nil).rows
 
     let count = RequestCount()
@@ -107,18 +97,9 @@ private struct ReportLine: Decodable {
 }
 
 @Test func aBudgetStopsEnqueuingOnceSpent() async throws {
-    let root = FileManager.default.temporaryDirectory.appendingPathComponent("budget-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: root) }
-    let artifacts = try ArtifactStore(root: root)
-    var suite = SuiteConfig()
-    suite.families = [.chart, .math]
-    suite.train = 20
-    suite.validation = 2
-    suite.test = 2
-    suite.pretrainPerFamily = 2
-    suite.formatPerFamily = 2
-    let data = try ArtifactRef("runs/b1/data")
-    _ = try SuiteWriter.write(config: suite, to: try artifacts.path(of: data))
+    let suite = try SmallSuite(run: "b1", families: [.chart, .math], trainPerFamily: 20)
+    defer { suite.remove() }
+    let artifacts = suite.artifacts
     let server = try LocalHTTPServer { _ in
         let reply = ####"{"choices":[{"index":0,"message":{"role":"assistant","content":"### Answer: 3"},"finish_reason":"stop"}],"usage":{"prompt_tokens":50,"completion_tokens":10}}"####
         return .respond(status: 200, body: Array(reply.utf8))
@@ -131,7 +112,7 @@ private struct ReportLine: Decodable {
                                                                             completionPerMillion: 0)),
                               http: http, maxConcurrency: 4)
     let fleet = EmbeddedFleet(artifacts: artifacts, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-    let stage = DistillStage(runID: "b1", dataset: try data.appending("train.jsonl"), itemCount: 40, batchSize: 5,
+    let stage = DistillStage(runID: "b1", dataset: suite.dataset, itemCount: suite.count, batchSize: 5,
                              teacher: .endpoint)
     let ran = try await fleet.distill(stage, workers: 2, teacher: teacher, budgetDollars: 6) { _, _ in }
     await http.shutdown()
