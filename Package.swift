@@ -7,6 +7,11 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// What every worker executable needs: the pipeline library and the command-line parser.
+let workerDependencies: [Target.Dependency] = [
+    "Pipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+]
+
 let package = Package(
     name: "Reasoner",
     platforms: [.macOS(.v15)],  // Synchronization.Mutex
@@ -14,6 +19,7 @@ let package = Package(
         .executable(name: "reasoner", targets: ["ReasonerCLI"]),
         .executable(name: "reasoner-bench", targets: ["ReasonerBench"]),
         .executable(name: "distiller", targets: ["distiller"]),
+        .executable(name: "judge", targets: ["judge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,12 +70,9 @@ let package = Package(
         ], swiftSettings: strict),
 
         // MARK: Worker executables (thin: options and environment, then library code)
-        .executableTarget(name: "distiller", dependencies: [
-            "Pipeline",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ], path: "workers/distiller", swiftSettings: strict),
+        .executableTarget(name: "distiller", dependencies: workerDependencies, path: "workers/distiller",
+                          swiftSettings: strict),
+        .executableTarget(name: "judge", dependencies: workerDependencies, path: "workers/judge", swiftSettings: strict),
 
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [

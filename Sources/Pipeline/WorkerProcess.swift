@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The body of every worker executable: connect from the environment, declare the fleet's topology, consume one
+/// role's queue until SIGTERM or SIGINT (finishing the message in hand), then close the connections.
+public enum WorkerProcess {
+    /// Runs `role` on `queue` with the handler `makeHandler` builds from the process's connections; the handler's
+    /// own resources are released by the `cleanup` it returns (if any) after the last message.
+    public static func run<Handler: MessageHandler>(
+        role: String, queue: String, prefetch: Int,
+        makeHandler: (FleetConnections) throws -> (Handler, cleanup: (@Sendable () async -> Void)?)
+    ) async throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let logger = Logger(label: "reasoner.\(role)")
+        let fleet = try FleetConnections.fromEnvironment(role: role)
+        try await fleet.broker.declare(FleetTopology.standard)
+        let (handler, cleanup) = try makeHandler(fleet)
+        let worker = Worker(role: role, queue: queue, prefetch: prefetch, broker: fleet.broker, store: fleet.store,
+                            handler: handler, logger: logger)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        await cleanup?()
+        fleet.broker.shutdown()
+        fleet.store.close()
+    }
+
+    /// `REASONER_PREFETCH` from the environment, or `fallback`.
+    public static func prefetch(default fallback: Int) -> Int {
+        Int(ProcessInfo.processInfo.environment["REASONER_PREFETCH"] ?? "") ?? fallback
+    }
+}
