@@ -26,6 +26,21 @@ public enum WorkerProcess {
         fleet.store.close()
     }
 
+    /// The health check of a worker container: the broker answers for the role's queue, the state store answers,
+    /// and the artifacts volume is writable. Throws (so the command exits non-zero) if any is not.
+    public static func check(role: String, queue: String) async throws {
+        let fleet = try FleetConnections.fromEnvironment(role: "\(role) health check")
+        defer {
+            fleet.broker.shutdown()
+            fleet.store.close()
+        }
+        _ = try await fleet.broker.depth(of: queue)
+        _ = try await fleet.store.fields(of: "reasoner:health")
+        guard access(fleet.artifacts.root, W_OK) == 0 else {
+            throw FleetConfigurationError.missing("REASONER_ARTIFACTS", "\(fleet.artifacts.root) is not writable")
+        }
+    }
+
     /// `REASONER_PREFETCH` from the environment, or `fallback`.
     public static func prefetch(default fallback: Int) -> Int {
         Int(ProcessInfo.processInfo.environment["REASONER_PREFETCH"] ?? "") ?? fallback

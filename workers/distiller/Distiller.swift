@@ -12,7 +12,11 @@ struct Distiller: AsyncParsableCommand {
     @Option(help: "Batches in flight at most (env REASONER_PREFETCH).")
     var prefetch = WorkerProcess.prefetch(default: 1)
 
+    @Flag(help: "Check that the broker, the state store and the artifacts volume answer, then exit (0 = healthy).")
+    var check = false
+
     func run() async throws {
+        if check { return try await WorkerProcess.check(role: "distiller", queue: FleetTopology.Queue.distiller) }
         try await WorkerProcess.run(role: "distiller", queue: FleetTopology.Queue.distiller, prefetch: prefetch) {
             fleet -> (DistillHandler, cleanup: (@Sendable () async -> Void)?) in
             guard let endpoint = try DistillerTeacher.fromEnvironment(artifacts: fleet.artifacts, store: fleet.store)

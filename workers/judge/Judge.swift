@@ -12,7 +12,11 @@ struct Judge: AsyncParsableCommand {
     @Option(help: "Shards in flight at most (env REASONER_PREFETCH).")
     var prefetch = WorkerProcess.prefetch(default: 8)
 
+    @Flag(help: "Check that the broker, the state store and the artifacts volume answer, then exit (0 = healthy).")
+    var check = false
+
     func run() async throws {
+        if check { return try await WorkerProcess.check(role: "judge", queue: FleetTopology.Queue.judge) }
         try await WorkerProcess.run(role: "judge", queue: FleetTopology.Queue.judge, prefetch: prefetch) { fleet in
             (JudgeHandler(artifacts: fleet.artifacts), cleanup: nil)
         }
