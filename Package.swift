@@ -47,6 +47,8 @@ let package = Package(
             .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
         ]),
         .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: strict),
+        // Child processes for tests that run real executables and scripts.
+        .target(name: "TestSupport", swiftSettings: strict),
         // A loopback HTTP server on POSIX sockets, shared by HTTPTests and the http-throughput benchmark.
         .target(name: "HTTPTestServer", swiftSettings: strict),
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"], swiftSettings: strict),
@@ -87,13 +89,14 @@ let package = Package(
         ], swiftSettings: strict),
 
         // MARK: Tests
-        .testTarget(name: "MessagingTests", dependencies: ["Messaging"], swiftSettings: strict),
+        .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DeploymentTests", dependencies: ["TestSupport"], swiftSettings: strict),
         .testTarget(name: "StateTests", dependencies: ["State"], swiftSettings: strict),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HTTPTestServer"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "ReasonerData", "Teacher", "HTTP", "HTTPTestServer",
+            "Pipeline", "ReasonerData", "Teacher", "HTTP", "HTTPTestServer", "TestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "State", "HTTP", "HTTPTestServer", "Artifacts"],

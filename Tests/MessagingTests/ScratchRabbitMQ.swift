@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import TestSupport
 import Testing
 @testable import Messaging
 
@@ -34,32 +32,14 @@ struct ScratchRabbitMQ {
     }
 
     private func run(_ verb: String) throws {
-        // posix_spawn and waitpid rather than Foundation's Process, whose waitUntilExit can miss the child's exit
-        // when called from a Swift concurrency task. Output goes to a file, not a pipe: the broker's daemons outlive
-        // the script and would hold a pipe open.
-        let log = folder + "-\(verb).log"
-        var environment = ProcessInfo.processInfo.environment
-        environment["REASONER_SERVICES_DIR"] = folder
-        environment["REASONER_AMQP_PORT"] = String(amqpPort)
-        environment["REASONER_RABBIT_DIST_PORT"] = String(amqpPort + 20_000)
-        environment["REASONER_EPMD_PORT"] = String(amqpPort - 1_000)
-        let arguments = ["/bin/bash", "-c", "exec \"$0\" \"$1\" rabbitmq </dev/null >\"$2\" 2>&1", script, verb, log]
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/bin/bash", nil, nil, argv, envp) == 0 else {
-            Issue.record("cannot run \(script)")
-            throw CancellationError()
-        }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let (status, output) = try ChildProcess.run(script, [verb, "rabbitmq"], environment: [
+            "REASONER_SERVICES_DIR": folder,
+            "REASONER_AMQP_PORT": String(amqpPort),
+            "REASONER_RABBIT_DIST_PORT": String(amqpPort + 20_000),
+            "REASONER_EPMD_PORT": String(amqpPort - 1_000),
+        ])
         guard status == 0 else {
-            Issue.record("compose/services \(verb) rabbitmq failed (status \(status)): \(text)")
+            Issue.record("compose/services \(verb) rabbitmq failed (status \(status)): \(output)")
             throw CancellationError()
         }
     }

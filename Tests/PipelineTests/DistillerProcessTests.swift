@@ -3,6 +3,7 @@ import Foundation
 import Messaging
 import ReasonerData
 import State
+import TestSupport
 import Testing
 @testable import Pipeline
 

@@ -19,7 +19,7 @@ public struct DistillerTeacher: Sendable {
     public static func fromEnvironment(artifacts: ArtifactStore, store: RedisStateStore,
                                        environment: [String: String] = ProcessInfo.processInfo.environment) throws
         -> DistillerTeacher? {
-        guard environment["REASONER_TEACHER_URL"] != nil else { return nil }
+        guard let url = environment["REASONER_TEACHER_URL"], !url.isEmpty else { return nil }
         var endpoint = try TeacherEndpoint.fromEnvironment(environment)
         endpoint.prices = TokenPrices(
             promptPerMillion: Double(environment["REASONER_TEACHER_PRICE_PROMPT"] ?? "") ?? 0,
