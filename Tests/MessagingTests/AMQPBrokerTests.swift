@@ -64,3 +64,41 @@ import Testing
         #expect(try await broker.depth(of: queue.name) == 0)
     }
 }
+
+/// A handler that works for longer than two heartbeat intervals between deliveries: the consumer's connection thread
+/// keeps heartbeats flowing, so the connection survives and the message is not redelivered.
+@Test func heartbeatsFlowWhileAHandlerWorksLong() async throws {
+    var configuration = try AMQPTestServer.configuration()
+    configuration.heartbeatSeconds = 1
+    let broker = AMQPBroker(configuration: configuration)
+    defer { broker.shutdown() }
+    let prefix = BrokerConformance.uniquePrefix()
+    let topology = BrokerConformance.topology(prefix)
+    try await broker.declare(topology)
+    let consumer = try await broker.consume(queue: topology.queues[0].name, prefetch: 1)
+    try await broker.publish([try BrokerConformance.ping(1, topology, id: "m1")])
+    guard case .message(let first)? = try await consumer.next() else {
+        Issue.record("expected the first message")
+        return
+    }
+    try await Task.sleep(for: .seconds(4))  // a long handler: the broker drops a connection silent for ~2 heartbeats
+    try await consumer.ack(tag: first.tag)
+    try await broker.publish([try BrokerConformance.ping(2, topology, id: "m2")])
+    guard case .message(let second)? = try await consumer.next() else {
+        Issue.record("expected the second message")
+        return
+    }
+    #expect(second.envelope.id == "m2" && !second.redelivered, "the first message was not redelivered: got \(second.envelope.id)")
+    try await consumer.ack(tag: second.tag)
+    await consumer.cancel()
+    #expect(try await broker.depth(of: topology.queues[0].name) == 0)
+    let connection = try AMQPTestServer.connect()
+    defer { connection.close() }
+    for queue in topology.queues {
+        try? connection.deleteQueue(queue.name)
+        try? connection.deleteQueue(queue.deadLetterQueue)
+    }
+    for exchange in [topology.workExchange, topology.eventsExchange, topology.deadLetterExchange] {
+        try? connection.deleteExchange(exchange)
+    }
+}
