@@ -106,12 +106,7 @@ public struct ChartScene: Codable, Sendable, Equatable {
                        result: above.count),
             ])
         default:
-            let (top, bottom) = (values.max()!, values.min()!)
-            return Solution(readings: [], steps: [
-                .extreme(kind: .max, values: values, result: top),
-                .extreme(kind: .min, values: values, result: bottom),
-                .arithmetic(lhs: top, op: .minus, rhs: bottom, result: top - bottom),
-            ])
+            return .range(of: values)
         }
     }
 

@@ -87,3 +87,15 @@ public struct Solution: Codable, Sendable, Equatable {
         readings.map(\.value) + steps.map(\.result)
     }
 }
+
+extension Solution {
+    /// Largest minus smallest: find both extremes, then subtract (charts' and tiles' "range" questions).
+    static func range(of values: [Int]) -> Solution {
+        let (top, bottom) = (values.max() ?? 0, values.min() ?? 0)
+        return Solution(readings: [], steps: [
+            .extreme(kind: .max, values: values, result: top),
+            .extreme(kind: .min, values: values, result: bottom),
+            .arithmetic(lhs: top, op: .minus, rhs: bottom, result: top - bottom),
+        ])
+    }
+}

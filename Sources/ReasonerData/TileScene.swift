@@ -103,13 +103,7 @@ public struct TileScene: Codable, Sendable, Equatable {
                 .arithmetic(lhs: p, op: .minus, rhs: v[2], result: p - v[2]),
             ])
         default:
-            let values = tiles.map(\.value)
-            let (top, bottom) = (values.max() ?? 0, values.min() ?? 0)
-            return Solution(readings: [], steps: [
-                .extreme(kind: .max, values: values, result: top),
-                .extreme(kind: .min, values: values, result: bottom),
-                .arithmetic(lhs: top, op: .minus, rhs: bottom, result: top - bottom),
-            ])
+            return .range(of: tiles.map(\.value))
         }
     }
 
