@@ -10,7 +10,8 @@ public struct GenerationOptions: Sendable, Equatable {
     public var maxNewTokens: Int
     /// Tokens that end a sequence (e.g. `<|end|>` and `<|eos|>`); not included in the output.
     public var stopTokens: Set<Int>
-    /// Seed of the sampler; sample `i` of a prompt uses its own stream, so results do not depend on batching.
+    /// Seed of the sampler; sample `j` of request `i` draws from its own stream derived from (seed, i, j), so
+    /// results do not depend on how requests are grouped into batches.
     public var seed: UInt64
 
     /// Options.
@@ -38,55 +39,97 @@ public struct GeneratedSequence: Sendable, Equatable {
     public var stopped: Bool
 }
 
+/// One prompt to continue: an image, its placeholder-free prompt tokens and how many samples to draw.
+public struct GenerationRequest: Sendable, Equatable {
+    /// The image, fed as the decoder's prefix.
+    public var image: RGBImage
+    /// Prompt tokens without the `<|image|>` placeholder (ending with the assistant header).
+    public var promptTokens: [Int]
+    /// Continuations to draw.
+    public var samples: Int
+
+    /// A request from placeholder-free prompt tokens.
+    public init(image: RGBImage, promptTokens: [Int], samples: Int = 1) {
+        self.image = image
+        self.promptTokens = promptTokens
+        self.samples = samples
+    }
+
+    /// A request from a generation encoding (`ChatTemplate.encodeForGeneration`) with one `<image>` marker.
+    public init(image: RGBImage, prompt: EncodedConversation, samples: Int = 1) throws(ModelError) {
+        self.init(image: image, promptTokens: try VLMExample(image: image, encoded: prompt).tokens, samples: samples)
+    }
+}
+
 extension StudentVLM {
-    /// `samples` continuations of one prompt (a generation encoding with one `<|image|>` placeholder), decoded
-    /// together as a batch with key/value caches.
+    /// `samples` continuations of one prompt (a generation encoding with one `<|image|>` placeholder).
     public func generate(image: RGBImage, prompt: EncodedConversation, samples: Int = 1,
                          options: GenerationOptions) throws(ModelError) -> [GeneratedSequence] {
-        let example = try VLMExample(image: image, encoded: prompt)
-        return try generate(image: image, promptTokens: example.tokens, samples: samples, options: options)
+        try generate([GenerationRequest(image: image, prompt: prompt, samples: samples)], options: options)[0]
     }
 
-    /// `samples` continuations of placeholder-free `promptTokens` after `image`.
-    ///
-    /// The prompt runs once per row (the caches are per row and cannot yet be copied between rows, so the shared
-    /// prefix is recomputed `samples` times in one batched step); then one token per step for every live row.
-    public func generate(image: RGBImage, promptTokens: [Int], samples: Int = 1,
-                         options: GenerationOptions) throws(ModelError) -> [GeneratedSequence] {
-        guard samples > 0 else { throw .invalidInput("samples must be positive, got \(samples)") }
-        guard !promptTokens.isEmpty else { throw .invalidInput("empty prompt; encode it with encodeForGeneration") }
-        guard promptTokens.allSatisfy({ $0 >= 0 && $0 < config.vocabSize }) else {
-            throw .invalidInput("prompt has a token outside the vocabulary of \(config.vocabSize)")
+    /// Continuations of many requests, decoded with key/value caches. Requests whose prompts have the same length
+    /// share one batch (every row then has the same positions, which the caches need); each batch runs the image
+    /// prefix and prompt in one step, then one token per step for every row still live. The prompt is recomputed
+    /// for each sample of a request: caches cannot yet be copied between rows. Returns, per request, its samples.
+    public func generate(_ requests: [GenerationRequest],
+                         options: GenerationOptions) throws(ModelError) -> [[GeneratedSequence]] {
+        let p = config.patchesPerImage
+        for request in requests {
+            guard request.samples > 0 else { throw .invalidInput("samples must be positive, got \(request.samples)") }
+            guard !request.promptTokens.isEmpty else {
+                throw .invalidInput("empty prompt; encode it with encodeForGeneration")
+            }
+            guard request.promptTokens.allSatisfy({ $0 >= 0 && $0 < config.vocabSize }) else {
+                throw .invalidInput("prompt has a token outside the vocabulary of \(config.vocabSize)")
+            }
+            guard p + request.promptTokens.count < config.contextLength else {
+                throw .invalidInput("prompt of \(request.promptTokens.count) tokens + \(p) image patches leaves no "
+                                    + "room in context \(config.contextLength)")
+            }
         }
-        return try decode(image, promptTokens, samples, options)
+        var results = requests.map { [GeneratedSequence](repeating: GeneratedSequence(tokens: [], stopped: false),
+                                                          count: $0.samples) }
+        let groups = Dictionary(grouping: requests.indices, by: { requests[$0].promptTokens.count })
+        for length in groups.keys.sorted() {
+            let members = groups[length]!
+            let rows = members.flatMap { i in (0..<requests[i].samples).map { (request: i, sample: $0) } }
+            let outputs = decode(members.map { requests[$0] }, rows: rows, promptLength: length, options: options)
+            for (row, output) in zip(rows, outputs) { results[row.request][row.sample] = output }
+        }
+        return results
     }
 
-    private func decode(_ image: RGBImage, _ promptTokens: [Int], _ samples: Int,
-                        _ options: GenerationOptions) throws(ModelError) -> [GeneratedSequence] {
-        let p = config.patchesPerImage, d = config.decoderDim, v = config.vocabSize
-        guard p + promptTokens.count < config.contextLength else {
-            throw .invalidInput("prompt of \(promptTokens.count) tokens + \(p) image patches leaves no room in "
-                                + "context \(config.contextLength)")
-        }
-        let budget = min(options.maxNewTokens, config.contextLength - p - promptTokens.count)
+    /// Decodes one batch of same-length prompts; `rows` lists (request index, sample index) per batch row.
+    private func decode(_ group: [GenerationRequest], rows: [(request: Int, sample: Int)], promptLength: Int,
+                        options: GenerationOptions) -> [GeneratedSequence] {
+        let p = config.patchesPerImage, d = config.decoderDim, v = config.vocabSize, batch = rows.count
+        let budget = min(options.maxNewTokens, config.contextLength - p - promptLength)
+        guard budget > 0 else { return rows.map { _ in GeneratedSequence(tokens: [], stopped: false) } }
         let tape = Tape(parameters: parameters)
-        let features = tape.array(imageFeatures(tape, images: [image]))
+        let features = tape.array(imageFeatures(tape, images: group.map(\.image)))
         tape.reset()
-        let caches = decoder.makeCaches(batch: samples)
-        var rngs = (0..<samples).map { SplitMix64(seed: options.seed &+ UInt64($0) &* 0x9E37_79B9_7F4A_7C15) }
-        var outputs = [GeneratedSequence](repeating: GeneratedSequence(tokens: [], stopped: false), count: samples)
-        var live = [Bool](repeating: true, count: samples)
-        // Step 0: image prefix + prompt for every row; later steps: each row's last token.
-        let prefix = tape.input(Array([[Float]](repeating: features, count: samples).joined()),
-                                shape: Shape(samples, p, d))
-        var logits = tape.array(decoder(tape, ids: Array([[Int32]](repeating: promptTokens.map { Int32($0) },
-                                                                    count: samples).joined()),
-                                        batch: samples, length: promptTokens.count, prefix: prefix, caches: caches))
-        var rowLength = p + promptTokens.count
+        // Map each row's request index (global) to its position in `group`, which is in request order.
+        let firstRequest = Dictionary(uniqueKeysWithValues: Array(Set(rows.map(\.request))).sorted()
+            .enumerated().map { ($1, $0) })
+        var prefix = [Float](), ids = [Int32]()
+        prefix.reserveCapacity(batch * p * d)
+        for row in rows {
+            let g = firstRequest[row.request]!
+            prefix += features[(g * p * d)..<((g + 1) * p * d)]
+            ids += group[g].promptTokens.map { Int32($0) }
+        }
+        var rngs = rows.map { SplitMix64(seed: Self.streamSeed(options.seed, $0.request, $0.sample)) }
+        var outputs = [GeneratedSequence](repeating: GeneratedSequence(tokens: [], stopped: false), count: batch)
+        var live = [Bool](repeating: true, count: batch)
+        let caches = decoder.makeCaches(batch: batch)
+        var logits = tape.array(decoder(tape, ids: ids, batch: batch, length: promptLength,
+                                        prefix: tape.input(prefix, shape: Shape(batch, p, d)), caches: caches))
+        var rowLength = p + promptLength
         var step = 0
         while step < budget {
-            var next = [Int32](repeating: 0, count: samples)
-            for row in 0..<samples where live[row] {
+            var next = [Int32](repeating: 0, count: batch)
+            for row in 0..<batch where live[row] {
                 let start = (row * rowLength + rowLength - 1) * v
                 let token = TokenSampler.sample(Array(logits[start..<(start + v)]), options: options.sampling,
                                                 rng: &rngs[row])
@@ -101,9 +144,15 @@ extension StudentVLM {
             step += 1
             guard live.contains(true), step < budget else { break }
             tape.reset()
-            logits = tape.array(decoder(tape, ids: next, batch: samples, length: 1, caches: caches))
+            logits = tape.array(decoder(tape, ids: next, batch: batch, length: 1, caches: caches))
             rowLength = 1
         }
         return outputs
+    }
+
+    /// The sampler seed of sample `sample` of request `request`: distinct, well-mixed streams per row.
+    static func streamSeed(_ seed: UInt64, _ request: Int, _ sample: Int) -> UInt64 {
+        var mixer = SplitMix64(seed: seed ^ (UInt64(request) &* 0xD1B5_4A32_D192_ED03))
+        return mixer.next() &+ UInt64(sample) &* 0x9E37_79B9_7F4A_7C15
     }
 }
