@@ -53,3 +53,20 @@ import Tokenization
         #expect(floats[(3 * 8 + 3) * 3] == 1 && floats[(3 * 8 + 3) * 3 + 1] == -1)
     }
 }
+
+/// The reference architecture builds and runs on an arbitrary-size photo.
+@Suite struct ReferenceModelTests {
+    @Test func referenceModelTakesA64PixelImageAsSixtyFourPatches() throws {
+        let config = VLMConfig.reference(vocabSize: Fixtures.tokenizer.vocabularySize)
+        let model = try StudentVLM(config: config, seed: 1)
+        #expect(model.parameters.names.contains("layers.3.mlp.down_proj.weight"))
+        #expect(model.parameters.names.contains("vision.layers.1.attn.o_proj.weight"))
+        #expect(!model.parameters.names.contains("layers.4.attn_norm.weight"))
+        let example = try VLMExample(image: RGBImage(width: 100, height: 50, fill: (9, 99, 199)),
+                                     prompt: Fixtures.prompt(), response: [270, 271, 272])
+        let tape = Tape(parameters: model.parameters)
+        let logProbs = tape.array(try model.sequenceLogProbs(tape, [example]))
+        #expect(logProbs.count == 1 && logProbs[0].isFinite && logProbs[0] < 0)
+        #expect(tape.value(model.imageFeatures(tape, images: [example.image])).count == 64 * 128)
+    }
+}
