@@ -94,30 +94,29 @@ extension StudentVLM {
         for length in groups.keys.sorted() {
             let members = groups[length]!
             let rows = members.flatMap { i in (0..<requests[i].samples).map { (request: i, sample: $0) } }
-            let outputs = decode(members.map { requests[$0] }, rows: rows, promptLength: length, options: options)
+            let outputs = decode(requests, rows: rows, promptLength: length, options: options)
             for (row, output) in zip(rows, outputs) { results[row.request][row.sample] = output }
         }
         return results
     }
 
-    /// Decodes one batch of same-length prompts; `rows` lists (request index, sample index) per batch row.
-    private func decode(_ group: [GenerationRequest], rows: [(request: Int, sample: Int)], promptLength: Int,
+    /// Decodes one batch of same-length prompts; `rows` lists (index into `requests`, sample index) per batch row.
+    private func decode(_ requests: [GenerationRequest], rows: [(request: Int, sample: Int)], promptLength: Int,
                         options: GenerationOptions) -> [GeneratedSequence] {
         let p = config.patchesPerImage, d = config.decoderDim, v = config.vocabSize, batch = rows.count
         let budget = min(options.maxNewTokens, config.contextLength - p - promptLength)
         guard budget > 0 else { return rows.map { _ in GeneratedSequence(tokens: [], stopped: false) } }
         let tape = Tape(parameters: parameters)
-        let features = tape.array(imageFeatures(tape, images: group.map(\.image)))
+        let members = Array(Set(rows.map(\.request))).sorted()
+        let slot = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1, $0) })  // request -> image slot
+        let features = tape.array(imageFeatures(tape, images: members.map { requests[$0].image }))
         tape.reset()
-        // Map each row's request index (global) to its position in `group`, which is in request order.
-        let firstRequest = Dictionary(uniqueKeysWithValues: Array(Set(rows.map(\.request))).sorted()
-            .enumerated().map { ($1, $0) })
         var prefix = [Float](), ids = [Int32]()
         prefix.reserveCapacity(batch * p * d)
         for row in rows {
-            let g = firstRequest[row.request]!
+            let g = slot[row.request]!
             prefix += features[(g * p * d)..<((g + 1) * p * d)]
-            ids += group[g].promptTokens.map { Int32($0) }
+            ids += requests[row.request].promptTokens.map { Int32($0) }
         }
         var rngs = rows.map { SplitMix64(seed: Self.streamSeed(options.seed, $0.request, $0.sample)) }
         var outputs = [GeneratedSequence](repeating: GeneratedSequence(tokens: [], stopped: false), count: batch)

@@ -44,7 +44,7 @@ public enum TokenSampler {
         var order = Array(logits.indices).sorted { logits[$0] > logits[$1] || (logits[$0] == logits[$1] && $0 < $1) }
         if options.topK > 0 && options.topK < order.count { order.removeLast(order.count - options.topK) }
         let top = logits[order[0]]
-        var weights = order.map { Double(((logits[$0] - top) / options.temperature)).exp }
+        var weights = order.map { exp(Double((logits[$0] - top) / options.temperature)) }
         let total = weights.reduce(0, +)
         var mass = 0.0, keep = 0
         for w in weights {  // smallest prefix whose mass reaches topP (always at least one token)
@@ -68,8 +68,4 @@ public enum TokenSampler {
         }
         return candidates.last!.token
     }
-}
-
-private extension Double {
-    var exp: Double { Foundation.exp(self) }
 }
