@@ -61,6 +61,9 @@ let package = Package(
         .target(name: "Tokenization", swiftSettings: strict),
         .target(name: "ReasonerData", dependencies: ["Imaging"], swiftSettings: strict),
 
+        .target(name: "Model", dependencies: ["Tensor", "Tokenization", "Imaging", "Artifacts"],
+                swiftSettings: strict),
+
         .target(name: "Teacher", dependencies: ["Artifacts", "State", "HTTP"], swiftSettings: strict),
 
         // MARK: The fleet
@@ -105,6 +108,7 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
+        .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: strict),
         .testTarget(name: "ReasonerDataTests", dependencies: ["ReasonerData"], swiftSettings: strict),
     ]
 )
