@@ -4,64 +4,35 @@ extension Tape {
     /// GELU, tanh approximation (PyTorch `approximate='tanh'`): `0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`.
     public func gelu(_ a: Tensor) -> Tensor {
         let (y, yp) = result(a.shape, .gelu(a: a.id), a.id)
-        let src = SendablePointer(val(a.id)), dst = SendablePointer(yp)
-        parallelRanges(a.shape.count) { r in
-            var i = r.lowerBound
-            while i < r.upperBound {
-                let n = min(8, r.upperBound - i)
-                let x = load8(src.p + i, n)
-                let t = fastTanh(0.797_884_56 * (x + 0.044715 * x * x * x))
-                store8(0.5 * x * (1 + t), dst.p + i, n)
-                i += 8
-            }
+        mapLanes(a.shape.count, SendablePointer(val(a.id)), into: SendablePointer(yp)) { x in
+            0.5 * x * (1 + fastTanh(0.797_884_56 * (x + 0.044715 * x * x * x)))
         }
         return y
     }
 
     func geluBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int) {
         guard let da = gradOf(a) else { return }
-        let src = SendablePointer(val(a)), g = SendablePointer(dy), d = SendablePointer(da)
-        parallelRanges(nodes[a].shape.count) { r in
-            var i = r.lowerBound
-            while i < r.upperBound {
-                let n = min(8, r.upperBound - i)
-                let x = load8(src.p + i, n)
-                let t = fastTanh(0.797_884_56 * (x + 0.044715 * x * x * x))
-                let dt = (1 - t * t) * 0.797_884_56 * (1 + 3 * 0.044715 * x * x)
-                store8(load8(d.p + i, n) + load8(g.p + i, n) * (0.5 * (1 + t) + 0.5 * x * dt), d.p + i, n)
-                i += 8
-            }
+        accumulateLanes(nodes[a].shape.count, x: SendablePointer(val(a)), dy: SendablePointer(dy),
+                        into: SendablePointer(da)) { x in
+            let t = fastTanh(0.797_884_56 * (x + 0.044715 * x * x * x))
+            let dt = (1 - t * t) * 0.797_884_56 * (1 + 3 * 0.044715 * x * x)
+            return 0.5 * (1 + t) + 0.5 * x * dt
         }
     }
 
     /// SiLU (swish): `x * sigmoid(x)`.
     public func silu(_ a: Tensor) -> Tensor {
         let (y, yp) = result(a.shape, .silu(a: a.id), a.id)
-        let src = SendablePointer(val(a.id)), dst = SendablePointer(yp)
-        parallelRanges(a.shape.count) { r in
-            var i = r.lowerBound
-            while i < r.upperBound {
-                let n = min(8, r.upperBound - i)
-                let x = load8(src.p + i, n)
-                store8(x / (1 + fastExp(-x)), dst.p + i, n)
-                i += 8
-            }
-        }
+        mapLanes(a.shape.count, SendablePointer(val(a.id)), into: SendablePointer(yp)) { x in x / (1 + fastExp(-x)) }
         return y
     }
 
     func siluBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int) {
         guard let da = gradOf(a) else { return }
-        let src = SendablePointer(val(a)), g = SendablePointer(dy), d = SendablePointer(da)
-        parallelRanges(nodes[a].shape.count) { r in
-            var i = r.lowerBound
-            while i < r.upperBound {
-                let n = min(8, r.upperBound - i)
-                let x = load8(src.p + i, n)
-                let s = 1 / (1 + fastExp(-x))
-                store8(load8(d.p + i, n) + load8(g.p + i, n) * s * (1 + x * (1 - s)), d.p + i, n)
-                i += 8
-            }
+        accumulateLanes(nodes[a].shape.count, x: SendablePointer(val(a)), dy: SendablePointer(dy),
+                        into: SendablePointer(da)) { x in
+            let s = 1 / (1 + fastExp(-x))
+            return s * (1 + x * (1 - s))
         }
     }
 

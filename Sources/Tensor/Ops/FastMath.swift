@@ -62,3 +62,33 @@ struct SendablePointer: @unchecked Sendable {
     let p: UnsafeMutablePointer<Float>
     init(_ p: UnsafeMutablePointer<Float>) { self.p = p }
 }
+
+/// `y[i] = f(x[i])` over `count` elements, eight lanes at a time, in parallel over ranges: the loop of every
+/// element-wise forward.
+@inline(__always)
+func mapLanes(_ count: Int, _ x: SendablePointer, into y: SendablePointer,
+              _ f: @Sendable (SIMD8<Float>) -> SIMD8<Float>) {
+    parallelRanges(count) { r in
+        var i = r.lowerBound
+        while i < r.upperBound {
+            let n = min(8, r.upperBound - i)
+            store8(f(load8(x.p + i, n)), y.p + i, n)
+            i += 8
+        }
+    }
+}
+
+/// `dx[i] += dy[i] * derivative(x[i])` over `count` elements, eight lanes at a time, in parallel: the loop of every
+/// element-wise backward.
+@inline(__always)
+func accumulateLanes(_ count: Int, x: SendablePointer, dy: SendablePointer, into dx: SendablePointer,
+                     _ derivative: @Sendable (SIMD8<Float>) -> SIMD8<Float>) {
+    parallelRanges(count) { r in
+        var i = r.lowerBound
+        while i < r.upperBound {
+            let n = min(8, r.upperBound - i)
+            store8(load8(dx.p + i, n) + load8(dy.p + i, n) * derivative(load8(x.p + i, n)), dx.p + i, n)
+            i += 8
+        }
+    }
+}
