@@ -24,14 +24,20 @@ enum StateStoreConformance {
 
     static func leasesFenceStaleHolders(_ store: any StateStore) async throws {
         let name = "\(prefix()):lease:sft"
-        // A TTL long enough that a busy machine cannot let it lapse between these calls.
-        let first = try #require(try await store.acquireLease(name, holder: "trainer-1", ttlMilliseconds: 3_000))
-        #expect(try await store.acquireLease(name, holder: "trainer-2", ttlMilliseconds: 3_000) == nil)
-        #expect(try await store.renewLease(first, ttlMilliseconds: 3_000))
+        // Held with a TTL no stall of a busy machine can outlast; then shortened and watched until it lapses, so
+        // nothing here depends on how fast the machine is.
+        let first = try #require(try await store.acquireLease(name, holder: "trainer-1", ttlMilliseconds: 600_000))
+        #expect(try await store.acquireLease(name, holder: "trainer-2", ttlMilliseconds: 600_000) == nil)
+        #expect(try await store.renewLease(first, ttlMilliseconds: 600_000))
         #expect(try await store.currentLease(name) == first)
-        try await Task.sleep(for: .milliseconds(3_300))  // let the lease lapse
-        #expect(try await store.currentLease(name) == nil)
-        let second = try #require(try await store.acquireLease(name, holder: "trainer-2", ttlMilliseconds: 10_000))
+        #expect(try await store.renewLease(first, ttlMilliseconds: 200))
+        var polls = 0
+        while try await store.currentLease(name) != nil {
+            polls += 1
+            try #require(polls < 2_400, "a lease shortened to 200 ms was still held two minutes later")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let second = try #require(try await store.acquireLease(name, holder: "trainer-2", ttlMilliseconds: 600_000))
         #expect(second.token > first.token, "fencing tokens only grow")
         #expect(try await !store.renewLease(first, ttlMilliseconds: 150), "a lapsed grant cannot be renewed")
         let stale = Completion(doneKey: "\(name):done:step-10", result: ["step": "10"], fence: first)
