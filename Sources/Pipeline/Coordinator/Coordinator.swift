@@ -35,12 +35,10 @@ public actor Coordinator {
     /// Registers a run (idempotent for one run id): its record, in state `submitted`, and its entry in the index of
     /// runs that ``advanceAll()`` drives.
     public static func submit(runID: String, pipeline: String, store: any StateStore) async throws {
-        let record = RunRecord(runID: runID, state: .submitted, pipeline: pipeline)
+        let registration = RunRecord.registration(runID: runID, pipeline: pipeline)
         _ = try await store.completeOnce(Completion(
             doneKey: StateKeys.transition(runID, "submitted"), result: ["pipeline": pipeline],
-            records: [RecordUpdate(key: StateKeys.run(runID), fields: record.fields),
-                      RecordUpdate(key: StateKeys.runs, fields: [runID: "active"])],
-            events: [StreamAppend(stream: StateKeys.events(runID), fields: ["kind": "run.submitted"])]))
+            records: registration.records, events: registration.events))
     }
 
     /// Advances every active run by one step.

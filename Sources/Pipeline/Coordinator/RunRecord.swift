@@ -36,6 +36,15 @@ public struct RunRecord: Sendable, Equatable {
         return fields
     }
 
+    /// What registering a new run writes: its record (state `submitted`), its entry in the index of runs, and the
+    /// first event of its stream.
+    public static func registration(runID: String, pipeline: String) -> (records: [RecordUpdate], events: [StreamAppend]) {
+        let record = RunRecord(runID: runID, state: .submitted, pipeline: pipeline)
+        return ([RecordUpdate(key: StateKeys.run(runID), fields: record.fields),
+                 RecordUpdate(key: StateKeys.runs, fields: [runID: "active"])],
+                [StreamAppend(stream: StateKeys.events(runID), fields: ["kind": "run.submitted", "pipeline": pipeline])])
+    }
+
     /// Reads a run's record; nil if there is none.
     public static func read(_ runID: String, from store: any StateStore) async throws -> RunRecord? {
         let fields = try await store.fields(of: StateKeys.run(runID))

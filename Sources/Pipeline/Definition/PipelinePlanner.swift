@@ -1,0 +1,64 @@
+import Artifacts
+import Foundation
+import ReasonerData
+
+/// The stages of a ``PipelineDefinition`` as work: the run's suite is generated under `runs/<id>/data` when the
+/// first stage is planned, then each stage's messages are cut from it and from the earlier stages' outputs.
+public struct PipelinePlanner: RunPlanner {
+    /// What the run does.
+    public let definition: PipelineDefinition
+    /// The artifacts volume.
+    public let artifacts: ArtifactStore
+
+    public var stages: [String] { ["distill"] }
+
+    /// A planner of `definition` over `artifacts`.
+    public init(definition: PipelineDefinition, artifacts: ArtifactStore) {
+        self.definition = definition
+        self.artifacts = artifacts
+    }
+
+    /// The planner of a registered run: its definition is read from the path in its record.
+    public static func forRun(_ record: RunRecord, artifacts: ArtifactStore) throws -> PipelinePlanner {
+        let data = try artifacts.read(try ArtifactRef(record.pipeline))
+        return PipelinePlanner(definition: try JSONDecoder().decode(PipelineDefinition.self, from: data),
+                               artifacts: artifacts)
+    }
+
+    public func plan(stage: String, runID: String) async throws -> StagePlan {
+        let manifest = try suite(runID: runID)
+        switch stage {
+        case "distill":
+            return try distillPlan(runID: runID, manifest: manifest)
+        default:
+            throw PipelineDefinitionError.invalid("stage", "\(stage) is not a stage of this pipeline")
+        }
+    }
+
+    /// The run's suite folder.
+    public static func dataRef(runID: String) throws -> ArtifactRef { try ArtifactRef("runs/\(runID)/data") }
+
+    /// The run's suite, generated once (the manifest is written last, so a half-written suite is generated again).
+    func suite(runID: String) throws -> SuiteManifest {
+        let folder = try artifacts.path(of: try Self.dataRef(runID: runID))
+        let manifestPath = folder + "/manifest.json"
+        if let data = FileManager.default.contents(atPath: manifestPath),
+           let manifest = try? JSONDecoder().decode(SuiteManifest.self, from: data),
+           manifest.config == definition.suite {
+            return manifest
+        }
+        return try SuiteWriter.write(config: definition.suite, to: folder)
+    }
+
+    /// The distill stage: the training split in batches for the distillers.
+    func distillStage(runID: String, manifest: SuiteManifest) throws -> DistillStage {
+        let trainCount = manifest.counts.values.reduce(0) { $0 + ($1["train"] ?? 0) }
+        return DistillStage(runID: runID, dataset: try Self.dataRef(runID: runID).appending("train.jsonl"),
+                            itemCount: trainCount, batchSize: definition.distill.batchSize,
+                            teacher: try definition.distill.teacherSpec(seed: definition.suite.seed))
+    }
+
+    private func distillPlan(runID: String, manifest: SuiteManifest) throws -> StagePlan {
+        StagePlan(stage: "distill", messages: try distillStage(runID: runID, manifest: manifest).messages())
+    }
+}
