@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "reasoner-bench", targets: ["ReasonerBench"]),
         .executable(name: "distiller", targets: ["distiller"]),
         .executable(name: "judge", targets: ["judge"]),
+        .executable(name: "coordinator", targets: ["coordinator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -80,6 +81,8 @@ let package = Package(
         .executableTarget(name: "distiller", dependencies: workerDependencies, path: "workers/distiller",
                           swiftSettings: strict),
         .executableTarget(name: "judge", dependencies: workerDependencies, path: "workers/judge", swiftSettings: strict),
+        .executableTarget(name: "coordinator", dependencies: workerDependencies, path: "workers/coordinator",
+                          swiftSettings: strict),
 
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [
