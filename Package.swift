@@ -107,6 +107,9 @@ let package = Package(
             "Pipeline", "ReasonerData", "Teacher", "HTTP", "HTTPTestServer", "TestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .testTarget(name: "FleetTests", dependencies: [
+            "Pipeline", "ReasonerData", "Artifacts", "Messaging", "State", "TestSupport",
+        ], swiftSettings: strict),
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "State", "HTTP", "HTTPTestServer", "Artifacts"],
                     swiftSettings: strict),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], swiftSettings: strict),

@@ -1,0 +1,71 @@
+import Artifacts
+import Foundation
+import ReasonerData
+import TestSupport
+import Testing
+@testable import Pipeline
+
+/// The fleet as separate processes on the real RabbitMQ and Redis. Serialized: they share the fleet's queues.
+@Suite(.serialized) struct FleetProcessTests {
+    /// A small pipeline: 60 training items per family in batches of 100 (three batches).
+    static let pipeline = """
+        preset: quick
+        name: fleet-test
+        suite: {train: 60, validation: 2, test: 2, pretrain_per_family: 2, format_per_family: 2, seed: 11}
+        distill: {batch_size: 100, offline_error_rate: 0.2}
+        """
+
+    /// Every file of a run's folder below `stage`, by name, with its bytes.
+    static func outputs(_ harness: FleetHarness, runID: String, stage: String) throws -> [String: Data] {
+        let folder = harness.root + "/runs/\(runID)/\(stage)"
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        return try Dictionary(uniqueKeysWithValues: names.map {
+            ($0, try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)))
+        })
+    }
+
+    @Test func aSubmittedPipelineRunsToTheEndAndKillsChangeNothing() async throws {
+        let harness = try await FleetHarness()
+        defer { harness.shutdown() }
+        let document = harness.root + "/pipeline.yaml"
+        try FileManager.default.createDirectory(atPath: harness.root, withIntermediateDirectories: true)
+        try Self.pipeline.write(toFile: document, atomically: true, encoding: .utf8)
+        let suffix = UUID().uuidString.prefix(8).lowercased()
+
+        // Undisturbed.
+        let coordinator = try await harness.start("coordinator")
+        let distillers = [try await harness.start("distiller"), try await harness.start("distiller")]
+        let calm = "calm-\(suffix)"
+        #expect(try harness.reasoner(["submit", document, "--run-id", calm]).contains(calm))
+        try await harness.waitUntilDone(calm)
+        let status = try harness.reasoner(["status", calm])
+        #expect(status.contains("run \(calm): done"), "\(status)")
+        #expect(status.contains("distill: 3 batches"), "\(status)")
+
+        // Disturbed: the coordinator is killed as the stage starts, a distiller in the middle of a batch; both are
+        // replaced.
+        let stormy = "stormy-\(suffix)"
+        _ = try harness.reasoner(["submit", document, "--run-id", stormy])
+        try await harness.waitForEvent(stormy, kind: "stage.started")
+        coordinator.signal(SIGKILL)
+        coordinator.wait()
+        try await harness.start("coordinator")
+        func working(_ process: ChildProcess) -> Bool {
+            process.output.split(separator: "\n").contains { $0.contains("handling") && $0.contains(stormy) }
+        }
+        try await harness.waitFor("a distiller to take a batch of \(stormy)") { distillers.contains(where: working) }
+        let victim = try #require(distillers.first(where: working))
+        victim.signal(SIGKILL)  // whatever it still holds goes back to the queue
+        victim.wait()
+        try await harness.start("distiller")
+        try await harness.waitUntilDone(stormy)
+
+        #expect(try Self.outputs(harness, runID: stormy, stage: "distill")
+                == Self.outputs(harness, runID: calm, stage: "distill"), "the same rows, none lost or doubled")
+        let counters = { (run: String) in try await harness.store.fields(of: StateKeys.counters(run)) }
+        #expect(try await counters(stormy) == counters(calm))
+        let events = try harness.reasoner(["follow", stormy, "--no-wait"])
+        #expect(events.components(separatedBy: "stage.started").count == 2, "one start of the stage: \(events)")
+        #expect(events.contains("run.done"))
+    }
+}
