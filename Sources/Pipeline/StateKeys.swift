@@ -12,6 +12,8 @@ public enum StateKeys {
     public static func transition(_ runID: String, _ step: String) -> String { "reasoner:run:\(runID):transition:\(step)" }
     /// The index of every submitted run: run id → `active` or `done`.
     public static let runs = "reasoner:runs"
+    /// The fleet's processes, each stamped with when it last said it was alive (see `Presence`).
+    public static let workers = "reasoner:workers"
     /// The lease of a long job of a run (a training job).
     public static func lease(runID: String, job: String) -> String { "reasoner:run:\(runID):lease:\(job)" }
 }

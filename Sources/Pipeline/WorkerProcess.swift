@@ -31,7 +31,7 @@ public enum WorkerProcess {
         try await fleet.broker.declare(FleetTopology.standard)
         let (services, cleanup) = try makeServices(fleet, logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            services: (services + [Presence(role: role, store: fleet.store)]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await cleanup?()

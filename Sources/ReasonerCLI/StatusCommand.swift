@@ -31,5 +31,8 @@ struct StatusCommand: AsyncParsableCommand {
         let record = try await RunRecord.read(runID, from: store)
         print("run \(runID): \(record.map { "\($0.state.rawValue) \($0.stage ?? "")" } ?? "not submitted through the coordinator")")
         print(status.report)
+        let seen = try await Presence.seen(in: store)
+        print("workers seen in the last minute: \(seen.isEmpty ? "none" : "")")
+        for worker in seen { print("  \(worker.name) (\(worker.ago) s ago)") }
     }
 }

@@ -41,6 +41,7 @@ import Testing
         let status = try harness.reasoner(["status", calm])
         #expect(status.contains("run \(calm): done"), "\(status)")
         #expect(status.contains("distill: 3 batches"), "\(status)")
+        #expect(status.contains("coordinator ") && status.contains("distiller "), "workers seen: \(status)")
 
         // Disturbed: the coordinator is killed as the stage starts, a distiller in the middle of a batch; both are
         // replaced.

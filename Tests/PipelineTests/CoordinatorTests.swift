@@ -131,3 +131,12 @@ private struct ToyFleet {
     try await coordinator.advanceAll()
     #expect(try await RunRecord.read("r3", from: fleet.store)?.state == .done)
 }
+
+@Test func presenceListsTheProcessesStampedRecently() async throws {
+    let store = InMemoryStateStore()
+    try await store.setFields(["sampler a pid 1": "1000", "judge b pid 2": "990", "old c pid 3": "100",
+                               "gone d pid 4": "stopped"], of: StateKeys.workers)
+    let seen = try await Presence.seen(in: store, window: 60, now: 1_010)
+    #expect(seen.map(\.name) == ["judge b pid 2", "sampler a pid 1"])
+    #expect(seen.map(\.ago) == [20, 10])
+}
