@@ -98,7 +98,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DeploymentTests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DeploymentTests", dependencies: ["Pipeline", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StateTests", dependencies: ["State"], swiftSettings: strict),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
