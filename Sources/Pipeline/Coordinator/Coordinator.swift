@@ -112,15 +112,21 @@ public actor Coordinator {
     private func doneCount(_ plan: StagePlan, runID: String) async throws -> Int {
         let key = runID + "/" + plan.stage
         var known = doneIDs[key, default: []]
-        for id in plan.awaited where !known.contains(id) {
-            if try await isDone(id, runID: runID) { known.insert(id) }
-        }
+        known.formUnion(try await finishedIDs(plan.awaited.filter { !known.contains($0) }, runID: runID))
         doneIDs[key] = known
         return known.count
     }
 
-    private func isDone(_ messageID: String, runID: String) async throws -> Bool {
-        try await !store.fields(of: StateKeys.done(runID: runID, messageID: messageID)).isEmpty
+    /// Which of the run's message ids have done-marks, asked a thousand at a time.
+    private func finishedIDs(_ messageIDs: [String], runID: String) async throws -> Set<String> {
+        var done = Set<String>()
+        for start in stride(from: 0, to: messageIDs.count, by: 1_000) {
+            let ids = messageIDs[start..<min(messageIDs.count, start + 1_000)]
+            let keys = ids.map { StateKeys.done(runID: runID, messageID: $0) }
+            let existing = try await store.existingKeys(keys)
+            done.formUnion(zip(ids, keys).compactMap { existing.contains($1) ? $0 : nil })
+        }
+        return done
     }
 
     /// Publishes the stage's unfinished messages the first time this coordinator sees the stage, and again when
@@ -140,10 +146,8 @@ public actor Coordinator {
                 return
             }
         }
-        var unfinished: [OutgoingMessage] = []
-        for message in plan.messages where try await !isDone(message.envelope.id, runID: runID) {
-            unfinished.append(message)
-        }
+        let finished = try await finishedIDs(plan.messages.map(\.envelope.id), runID: runID)
+        let unfinished = plan.messages.filter { !finished.contains($0.envelope.id) }
         try await broker.publish(unfinished)
         lastPublish[key] = (done, now)
         logger.info(reissue ? "re-issued unfinished work" : "published the stage's work",
