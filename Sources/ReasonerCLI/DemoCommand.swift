@@ -77,7 +77,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let counters = try await fleet.store.fields(of: StateKeys.counters(runID))
         printDistillTable(counters)
-        print("             kept rows: \(try store.path(of: try ArtifactRef("runs/\(runID)/distill")))/batch-*.jsonl")
+        print("             kept rows: \(try store.path(of: try RunLayout(runID: runID).distill))/batch-*.jsonl")
 
         print("3. SFT, 4. sampling + judging + pairs, 5. DPO, 6. evaluation: not built yet (the trainers and the")
         print("   evaluator are the next issues); this demo stops after distillation.")

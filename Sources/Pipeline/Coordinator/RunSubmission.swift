@@ -22,10 +22,6 @@ public struct RunSubmission: WorkMessage, Equatable {
                         envelope: try Envelope(self, id: "\(runID).submit", runID: runID))
     }
 
-    /// Where a run's definition is kept in the artifacts volume.
-    public static func definitionRef(runID: String) throws -> ArtifactRef {
-        try ArtifactRef("runs/\(runID)/pipeline.json")
-    }
 }
 
 /// The coordinator's handler of submissions: keeps the definition in the run's folder and registers the run, which
@@ -44,7 +40,7 @@ public struct RunSubmissionHandler: MessageHandler {
         } catch {
             throw HandlerError.permanent("\(error)")
         }
-        let ref = try RunSubmission.definitionRef(runID: context.runID)
+        let ref = try RunLayout(runID: context.runID).definition
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try artifacts.write(try encoder.encode(submission.definition), to: ref)

@@ -35,12 +35,9 @@ public struct PipelinePlanner: RunPlanner {
         }
     }
 
-    /// The run's suite folder.
-    public static func dataRef(runID: String) throws -> ArtifactRef { try ArtifactRef("runs/\(runID)/data") }
-
     /// The run's suite, generated once (the manifest is written last, so a half-written suite is generated again).
     func suite(runID: String) throws -> SuiteManifest {
-        let folder = try artifacts.path(of: try Self.dataRef(runID: runID))
+        let folder = try artifacts.path(of: try RunLayout(runID: runID).data)
         let manifestPath = folder + "/manifest.json"
         if let data = FileManager.default.contents(atPath: manifestPath),
            let manifest = try? JSONDecoder().decode(SuiteManifest.self, from: data),
@@ -53,7 +50,7 @@ public struct PipelinePlanner: RunPlanner {
     /// The distill stage: the training split in batches for the distillers.
     func distillStage(runID: String, manifest: SuiteManifest) throws -> DistillStage {
         let trainCount = manifest.counts.values.reduce(0) { $0 + ($1["train"] ?? 0) }
-        return DistillStage(runID: runID, dataset: try Self.dataRef(runID: runID).appending("train.jsonl"),
+        return DistillStage(runID: runID, dataset: try RunLayout(runID: runID).data.appending("train.jsonl"),
                             itemCount: trainCount, batchSize: definition.distill.batchSize,
                             teacher: try definition.distill.teacherSpec(seed: definition.suite.seed))
     }

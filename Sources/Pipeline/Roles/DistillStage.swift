@@ -29,7 +29,7 @@ public struct DistillStage: Sendable {
     /// The batches, with stable message ids: enqueuing them twice enqueues the same work, done once.
     public func batches() throws -> [(id: String, batch: DistillBatch)] {
         try stride(from: 0, to: itemCount, by: batchSize).enumerated().map { index, first in
-            let output = try ArtifactRef("runs/\(runID)/distill/batch-\(String(format: "%05d", index)).jsonl")
+            let output = try RunLayout(runID: runID).distillBatch(index)
             return ("\(runID).distill.\(index)",
                     DistillBatch(dataset: dataset, firstLine: first, lineCount: min(batchSize, itemCount - first),
                                  teacher: teacher, output: output))
