@@ -70,7 +70,7 @@ let package = Package(
 
         // MARK: The fleet
         .target(name: "Pipeline", dependencies: [
-            "Messaging", "State", "Artifacts", "ReasonerData", "Teacher", "HTTP",
+            "Messaging", "State", "Artifacts", "ReasonerData", "Teacher", "HTTP", "Model", "Tokenization", "Imaging",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
