@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "distiller", targets: ["distiller"]),
         .executable(name: "judge", targets: ["judge"]),
         .executable(name: "coordinator", targets: ["coordinator"]),
+        .executable(name: "sampler", targets: ["sampler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -82,6 +83,8 @@ let package = Package(
                           swiftSettings: strict),
         .executableTarget(name: "judge", dependencies: workerDependencies, path: "workers/judge", swiftSettings: strict),
         .executableTarget(name: "coordinator", dependencies: workerDependencies, path: "workers/coordinator",
+                          swiftSettings: strict),
+        .executableTarget(name: "sampler", dependencies: workerDependencies, path: "workers/sampler",
                           swiftSettings: strict),
 
         // MARK: Command line

@@ -12,6 +12,7 @@ public struct FleetRole: Sendable, Equatable {
     public static let all: [FleetRole] = [
         FleetRole(name: "coordinator", queue: FleetTopology.Queue.coordinator, scalable: false),
         FleetRole(name: "distiller", queue: FleetTopology.Queue.distiller, scalable: true),
+        FleetRole(name: "sampler", queue: FleetTopology.Queue.sampler, scalable: true),
         FleetRole(name: "judge", queue: FleetTopology.Queue.judge, scalable: true),
     ]
 }
