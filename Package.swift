@@ -114,7 +114,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .testTarget(name: "FleetTests", dependencies: [
-            "Pipeline", "ReasonerData", "Artifacts", "Messaging", "State", "TestSupport",
+            "Pipeline", "ReasonerData", "Artifacts", "Messaging", "State", "TestSupport", "Model",
         ], swiftSettings: strict),
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "State", "HTTP", "HTTPTestServer", "Artifacts"],
                     swiftSettings: strict),

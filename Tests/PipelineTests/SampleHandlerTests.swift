@@ -11,13 +11,11 @@ import Tokenization
 /// A random tiny student saved as a checkpoint beside a small suite, its tokenizer trained on the suite's text.
 private func tinyStudent(in suite: SmallSuite, run: String) throws -> ArtifactRef {
     let items = try RowFiles.read(SuiteItem.self, path: try suite.artifacts.path(of: suite.dataset)).rows
-    let corpus = items.flatMap { [StudentPrompt.text(for: $0, mode: .cot), $0.answer] }
-    let tokenizer = try Tokenizer.train(corpus: corpus, vocabularySize: 400, minPairCount: 1)
-    var config = VLMConfig.tiny(vocabSize: tokenizer.vocabularySize)
-    config.contextLength = 512
-    let model = try StudentVLM(config: config, seed: 3)
     let ref = try ArtifactRef("runs/\(run)/checkpoints/sft")
-    try StudentCheckpoint.save(model, tokenizer: tokenizer, to: URL(fileURLWithPath: try suite.artifacts.path(of: ref)))
+    try StudentCheckpoint.createFresh(
+        corpus: items.flatMap { [StudentPrompt.text(for: $0, mode: .cot), $0.answer] }, vocabularySize: 400, seed: 3,
+        config: { var config = VLMConfig.tiny(vocabSize: $0); config.contextLength = 512; return config },
+        to: URL(fileURLWithPath: try suite.artifacts.path(of: ref)))
     return ref
 }
 

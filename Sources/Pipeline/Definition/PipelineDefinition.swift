@@ -16,15 +16,62 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     public var suite: SuiteConfig
     /// How rationales are distilled.
     public var distill: DistillSettings
+    /// Where the student comes from.
+    public var student: StudentSource
+    /// How chains are sampled from the student for DPO pairs (the training split).
+    public var sample: SamplingSettings
+    /// Which questions and chains make DPO pairs.
+    public var pairs: PairSettings
 
     private enum CodingKeys: String, CodingKey {
-        case name, suite, distill
+        case name, suite, distill, student, sample, pairs
     }
 
     /// Rejects settings no stage can honour.
     public func validate() throws {
         try suite.validate()
         try distill.validate()
+        try sample.validate("sample")
+        try pairs.validate()
+    }
+}
+
+/// The student a run starts from.
+public struct StudentSource: Codable, Sendable, Equatable {
+    /// A checkpoint folder in the artifacts volume to start from (relative to its root); empty: none given.
+    public var checkpoint: String
+
+    /// A source.
+    public init(checkpoint: String = "") {
+        self.checkpoint = checkpoint
+    }
+}
+
+/// The judge's pair building: the paper's window of sampled accuracy and pairs per question.
+public struct PairSettings: Codable, Sendable, Equatable {
+    /// Window, pair count and seed.
+    public var builder: PairConfig
+    /// Keep only chosen chains whose intermediate values are right for the scene (not lucky guesses).
+    public var checkChosenChains: Bool
+
+    /// Settings.
+    public init(builder: PairConfig = PairConfig(), checkChosenChains: Bool = true) {
+        self.builder = builder
+        self.checkChosenChains = checkChosenChains
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case builder, checkChosenChains = "check_chosen_chains"
+    }
+
+    func validate() throws {
+        guard (0...1).contains(builder.minAccuracy), (0...1).contains(builder.maxAccuracy),
+              builder.minAccuracy <= builder.maxAccuracy else {
+            throw PipelineDefinitionError.invalid("pairs.builder", "needs 0 <= min_accuracy <= max_accuracy <= 1")
+        }
+        guard builder.maxPairs >= 1 else {
+            throw PipelineDefinitionError.invalid("pairs.builder.max_pairs", "must be at least 1")
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 import Artifacts
 import Foundation
+import Messaging
 import ReasonerData
 
 /// The stages of a ``PipelineDefinition`` as work: the run's suite is generated under `runs/<id>/data` when the
@@ -10,7 +11,8 @@ public struct PipelinePlanner: RunPlanner {
     /// The artifacts volume.
     public let artifacts: ArtifactStore
 
-    public var stages: [String] { ["distill"] }
+    /// Distillation, then — with a student to sample from — sampling with judging.
+    public var stages: [String] { definition.student.checkpoint.isEmpty ? ["distill"] : ["distill", "sample"] }
 
     /// A planner of `definition` over `artifacts`.
     public init(definition: PipelineDefinition, artifacts: ArtifactStore) {
@@ -30,6 +32,9 @@ public struct PipelinePlanner: RunPlanner {
         switch stage {
         case "distill":
             return try distillPlan(runID: runID, manifest: manifest)
+        case "sample":
+            return try samplePlan(runID: runID, manifest: manifest,
+                                  checkpoint: try ArtifactRef(definition.student.checkpoint))
         default:
             throw PipelineDefinitionError.invalid("stage", "\(stage) is not a stage of this pipeline")
         }
@@ -53,6 +58,26 @@ public struct PipelinePlanner: RunPlanner {
         return DistillStage(runID: runID, dataset: try RunLayout(runID: runID).data.appending("train.jsonl"),
                             itemCount: trainCount, batchSize: definition.distill.batchSize,
                             teacher: try definition.distill.teacherSpec(seed: definition.suite.seed))
+    }
+
+    /// The sample stage: the training split in shards for the samplers; each shard's judge task is its follow-up,
+    /// and the stage is done when every shard is judged.
+    private func samplePlan(runID: String, manifest: SuiteManifest, checkpoint: ArtifactRef) throws -> StagePlan {
+        let layout = RunLayout(runID: runID)
+        let items = try layout.data.appending("train.jsonl")
+        let count = manifest.counts.values.reduce(0) { $0 + ($1["train"] ?? 0) }
+        var messages: [OutgoingMessage] = [], awaited: [String] = []
+        for (index, slice) in ItemSlice.slices(of: items, count: count, size: definition.sample.itemsPerShard)
+            .enumerated() {
+            let judge = JudgeTask(items: items, samples: try layout.samples(index), output: try layout.pairs(index),
+                                  pairs: definition.pairs.builder, checkChosenChains: definition.pairs.checkChosenChains)
+            let shard = SampleShard(checkpoint: checkpoint, items: slice, sampling: definition.sample,
+                                    output: try layout.samples(index), judge: judge)
+            let id = "\(runID).sample.\(index)"
+            messages.append(FleetTopology.work(FleetTopology.Queue.sampler, try Envelope(shard, id: id, runID: runID)))
+            awaited.append(id + ".judge")
+        }
+        return StagePlan(stage: "sample", messages: messages, awaited: awaited)
     }
 
     private func distillPlan(runID: String, manifest: SuiteManifest) throws -> StagePlan {
