@@ -96,7 +96,7 @@ let package = Package(
 
         .executableTarget(name: "ReasonerBench", dependencies: [
             "Tensor", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "HTTPTestServer", "Imaging", "Teacher",
-            "Pipeline",
+            "Pipeline", "Model", "Artifacts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

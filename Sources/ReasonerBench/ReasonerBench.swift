@@ -12,6 +12,7 @@ struct ReasonerBench: AsyncParsableCommand {
             CoordinatorBenchmark.self,
             HTTPThroughputBenchmark.self,
             JudgeBench.self,
+            SamplerScalingBenchmark.self,
             TeacherThroughputBenchmark.self,
             TokenizerBenchmark.self,
             TrainStepBenchmark.self,
