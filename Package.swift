@@ -22,6 +22,7 @@ let package = Package(
         .executable(name: "judge", targets: ["judge"]),
         .executable(name: "coordinator", targets: ["coordinator"]),
         .executable(name: "sampler", targets: ["sampler"]),
+        .executable(name: "evaluator", targets: ["evaluator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -85,6 +86,8 @@ let package = Package(
         .executableTarget(name: "coordinator", dependencies: workerDependencies, path: "workers/coordinator",
                           swiftSettings: strict),
         .executableTarget(name: "sampler", dependencies: workerDependencies, path: "workers/sampler",
+                          swiftSettings: strict),
+        .executableTarget(name: "evaluator", dependencies: workerDependencies, path: "workers/evaluator",
                           swiftSettings: strict),
 
         // MARK: Command line

@@ -42,8 +42,13 @@ public struct EmbeddedFleet: Sendable {
             services.append(Worker(role: "distiller", queue: FleetTopology.Queue.distiller, prefetch: 1,
                                    broker: broker, store: store,
                                    handler: DistillHandler(artifacts: artifacts, teacher: teacher), logger: logger))
+            services.append(Worker(role: "sampler", queue: FleetTopology.Queue.sampler, prefetch: 1, broker: broker,
+                                   store: store, handler: SampleHandler(artifacts: artifacts), logger: logger))
             services.append(Worker(role: "judge", queue: FleetTopology.Queue.judge, prefetch: 1, broker: broker,
                                    store: store, handler: JudgeHandler(artifacts: artifacts), logger: logger))
+            services.append(Worker(role: "evaluator", queue: FleetTopology.Queue.evaluator, prefetch: 1,
+                                   broker: broker, store: store,
+                                   handler: EvalHandler(artifacts: artifacts, store: store), logger: logger))
         }
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in

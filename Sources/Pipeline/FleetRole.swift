@@ -14,5 +14,6 @@ public struct FleetRole: Sendable, Equatable {
         FleetRole(name: "distiller", queue: FleetTopology.Queue.distiller, scalable: true),
         FleetRole(name: "sampler", queue: FleetTopology.Queue.sampler, scalable: true),
         FleetRole(name: "judge", queue: FleetTopology.Queue.judge, scalable: true),
+        FleetRole(name: "evaluator", queue: FleetTopology.Queue.evaluator, scalable: true),
     ]
 }

@@ -9,14 +9,16 @@ import Testing
 /// The fleet as separate processes on the real RabbitMQ and Redis. Serialized: they share the fleet's queues.
 @Suite(.serialized) struct FleetProcessTests {
     /// A small pipeline: 60 training items per family distilled in batches of 100 (three batches), then 4 chains
-    /// per item sampled from a tiny student in shards of 15 items (twenty shards), each judged into pairs.
+    /// per item sampled from a tiny student in shards of 15 items (twenty shards), each judged into pairs, then the
+    /// student evaluated on 15 test items with both prompts in shards of 4, and the report.
     static let pipeline = """
         preset: quick
         name: fleet-test
-        suite: {train: 60, validation: 2, test: 2, pretrain_per_family: 2, format_per_family: 2, seed: 11}
+        suite: {train: 60, validation: 2, test: 3, pretrain_per_family: 2, format_per_family: 2, seed: 11}
         distill: {batch_size: 100, offline_error_rate: 0.2}
         student: {checkpoint: students/tiny}
         sample: {chains_per_item: 4, max_new_tokens: 12, items_per_shard: 15, seed: 5}
+        evaluate: {items_per_shard: 4, max_new_tokens: 12}
         """
 
     /// A random tiny student (its tokenizer trained on the prompts' words) at `students/tiny`.
@@ -51,6 +53,7 @@ import Testing
         let distillers = [try await harness.start("distiller"), try await harness.start("distiller")]
         let samplers = [try await harness.start("sampler"), try await harness.start("sampler")]
         let judge = try await harness.start("judge")
+        let evaluator = try await harness.start("evaluator")
         let calm = "calm-\(suffix)"
         #expect(try harness.reasoner(["submit", document, "--run-id", calm]).contains(calm))
         try await harness.waitUntilDone(calm)
@@ -60,6 +63,7 @@ import Testing
         let calmCounters = try await harness.store.fields(of: StateKeys.counters(calm))
         #expect(calmCounters["sample_shards"] == "20" && calmCounters["judge_shards"] == "20", "\(calmCounters)")
         #expect(calmCounters["sample_chains"] == "1200")
+        #expect(calmCounters["eval_items"] == "30", "15 test items, CoT and direct: \(calmCounters)")
         #expect(status.contains("coordinator ") && status.contains("distiller "), "workers seen: \(status)")
 
         // Disturbed: the coordinator is killed as the run starts, a distiller in the middle of a batch, a sampler in
@@ -73,7 +77,8 @@ import Testing
         func working(_ process: ChildProcess) -> Bool {
             process.output.split(separator: "\n").contains { $0.contains("handling") && $0.contains(stormy) }
         }
-        for (role, group) in [("distiller", distillers), ("sampler", samplers), ("judge", [judge])] {
+        for (role, group) in [("distiller", distillers), ("sampler", samplers), ("judge", [judge]),
+                              ("evaluator", [evaluator])] {
             try await harness.waitFor("a \(role) to take work of \(stormy)") { group.contains(where: working) }
             let victim = try #require(group.first(where: working))
             victim.signal(SIGKILL)  // whatever it still holds goes back to the queue
@@ -82,14 +87,16 @@ import Testing
         }
         try await harness.waitUntilDone(stormy)
 
-        for stage in ["distill", "samples", "pairs"] {
+        for stage in ["distill", "samples", "pairs", "eval/student/cot", "eval/student/direct"] {
             #expect(try Self.outputs(harness, runID: stormy, stage: stage) == Self.outputs(harness, runID: calm, stage: stage),
                     "the same \(stage), none lost or doubled")
         }
         let counters = { (run: String) in try await harness.store.fields(of: StateKeys.counters(run)) }
         #expect(try await counters(stormy) == counters(calm))
         let events = try harness.reasoner(["follow", stormy, "--no-wait"])
-        #expect(events.components(separatedBy: "stage.started").count == 3, "one start per stage: \(events)")
+        #expect(events.components(separatedBy: "stage.started").count == 5, "one start per stage: \(events)")
+        let report = try String(contentsOfFile: harness.root + "/runs/\(stormy)/eval/results.md", encoding: .utf8)
+        #expect(report.contains("| student |"), "\(report)")
         #expect(events.contains("run.done"))
     }
 }

@@ -22,9 +22,11 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     public var sample: SamplingSettings
     /// Which questions and chains make DPO pairs.
     public var pairs: PairSettings
+    /// How the students are evaluated.
+    public var evaluate: EvaluationSettings
 
     private enum CodingKeys: String, CodingKey {
-        case name, suite, distill, student, sample, pairs
+        case name, suite, distill, student, sample, pairs, evaluate
     }
 
     /// Rejects settings no stage can honour.
@@ -33,6 +35,7 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
         try distill.validate()
         try sample.validate("sample")
         try pairs.validate()
+        try evaluate.validate()
     }
 }
 

@@ -11,8 +11,15 @@ public struct PipelinePlanner: RunPlanner {
     /// The artifacts volume.
     public let artifacts: ArtifactStore
 
-    /// Distillation, then — with a student to sample from — sampling with judging.
-    public var stages: [String] { definition.student.checkpoint.isEmpty ? ["distill"] : ["distill", "sample"] }
+    /// Distillation, then — with a student — sampling with judging, evaluation and the report.
+    public var stages: [String] {
+        definition.student.checkpoint.isEmpty ? ["distill"] : ["distill", "sample", "evaluate", "report"]
+    }
+
+    /// The students evaluated, by name, with their checkpoints.
+    func students() throws -> [(name: String, checkpoint: ArtifactRef)] {
+        definition.student.checkpoint.isEmpty ? [] : [("student", try ArtifactRef(definition.student.checkpoint))]
+    }
 
     /// A planner of `definition` over `artifacts`.
     public init(definition: PipelineDefinition, artifacts: ArtifactStore) {
@@ -35,6 +42,11 @@ public struct PipelinePlanner: RunPlanner {
         case "sample":
             return try samplePlan(runID: runID, manifest: manifest,
                                   checkpoint: try ArtifactRef(definition.student.checkpoint))
+        case "evaluate":
+            return try evaluatePlan(runID: runID, manifest: manifest)
+        case "report":
+            try writeReport(runID: runID, manifest: manifest)
+            return StagePlan(stage: "report", messages: [])
         default:
             throw PipelineDefinitionError.invalid("stage", "\(stage) is not a stage of this pipeline")
         }
@@ -78,6 +90,52 @@ public struct PipelinePlanner: RunPlanner {
             awaited.append(id + ".judge")
         }
         return StagePlan(stage: "sample", messages: messages, awaited: awaited)
+    }
+
+    /// The evaluation shards: every student × mode × slice of the evaluated split.
+    private func evaluateShards(runID: String, manifest: SuiteManifest) throws -> [(id: String, shard: EvalShard)] {
+        let layout = RunLayout(runID: runID)
+        let settings = definition.evaluate
+        let split = settings.split.rawValue
+        let items = try layout.data.appending("\(split).jsonl")
+        let count = manifest.counts.values.reduce(0) { $0 + ($1[split] ?? 0) }
+        let slices = ItemSlice.slices(of: items, count: count, size: settings.itemsPerShard)
+        var shards: [(String, EvalShard)] = []
+        for (model, checkpoint) in try students() {
+            for mode in settings.modes {
+                for (index, slice) in slices.enumerated() {
+                    shards.append(("\(runID).eval.\(model).\(mode.rawValue).\(index)", EvalShard(
+                        checkpoint: checkpoint, model: model, items: slice, mode: mode,
+                        maxNewTokens: settings.maxNewTokens,
+                        output: try layout.evaluation(model: model, mode: mode.rawValue, shard: index))))
+                }
+            }
+        }
+        return shards
+    }
+
+    private func evaluatePlan(runID: String, manifest: SuiteManifest) throws -> StagePlan {
+        StagePlan(stage: "evaluate", messages: try evaluateShards(runID: runID, manifest: manifest).map { id, shard in
+            FleetTopology.work(FleetTopology.Queue.evaluator, try Envelope(shard, id: id, runID: runID))
+        })
+    }
+
+    /// `eval/summary.json` and `eval/results.md` from every evaluation shard's results.
+    private func writeReport(runID: String, manifest: SuiteManifest) throws {
+        var results: [EvalResult] = []
+        for (_, shard) in try evaluateShards(runID: runID, manifest: manifest) {
+            results += try RowFiles.read(EvalResult.self, path: try artifacts.path(of: shard.output)).rows
+        }
+        let report = EvaluationReport.summarise(results, models: try students().map(\.name),
+                                                resamples: definition.evaluate.bootstrapSamples,
+                                                seed: definition.evaluate.seed)
+        let folder = try RunLayout(runID: runID).evaluations
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try artifacts.write(try encoder.encode(report), to: try folder.appending("summary.json"))
+        let title = "# \(definition.name): run \(runID)\n\nSplit `\(definition.evaluate.split.rawValue)`, "
+            + "\(results.count) judged answers.\n\n"
+        try artifacts.write(Data((title + report.markdown).utf8), to: try folder.appending("results.md"))
     }
 
     private func distillPlan(runID: String, manifest: SuiteManifest) throws -> StagePlan {

@@ -21,14 +21,14 @@ public enum PipelinePreset: String, CaseIterable, Sendable {
                 distill: DistillSettings(teacher: "offline", offlineErrorRate: 0.15, batchSize: 100, budgetDollars: 0),
                 student: StudentSource(),
                 sample: SamplingSettings(chainsPerItem: 8, temperature: 1.0, maxNewTokens: 160, itemsPerShard: 50),
-                pairs: PairSettings())
+                pairs: PairSettings(), evaluate: EvaluationSettings(itemsPerShard: 50))
         case .full:
             return PipelineDefinition(
                 name: "full", suite: suite,
                 distill: DistillSettings(teacher: "offline", offlineErrorRate: 0.15, batchSize: 250, budgetDollars: 0),
                 student: StudentSource(),
                 sample: SamplingSettings(chainsPerItem: 32, temperature: 1.0, maxNewTokens: 160, itemsPerShard: 100),
-                pairs: PairSettings())
+                pairs: PairSettings(), evaluate: EvaluationSettings(itemsPerShard: 100))
         }
     }
 }
