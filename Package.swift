@@ -70,6 +70,9 @@ let package = Package(
 
         .target(name: "Teacher", dependencies: ["Artifacts", "State", "HTTP"], swiftSettings: strict),
 
+        .target(name: "Training", dependencies: ["Model", "Tensor", "Tokenization", "ReasonerData", "Imaging"],
+                swiftSettings: strict),
+
         // MARK: The fleet
         .target(name: "Pipeline", dependencies: [
             "Messaging", "State", "Artifacts", "ReasonerData", "Teacher", "HTTP", "Model", "Tokenization", "Imaging",
@@ -116,6 +119,8 @@ let package = Package(
             "Pipeline", "ReasonerData", "Teacher", "HTTP", "HTTPTestServer", "TestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Tensor", "Tokenization", "ReasonerData",
+                                                          "Imaging"], swiftSettings: strict),
         .testTarget(name: "FleetTests", dependencies: [
             "Pipeline", "ReasonerData", "Artifacts", "Messaging", "State", "TestSupport", "Model",
         ], swiftSettings: strict),
