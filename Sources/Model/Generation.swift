@@ -76,8 +76,9 @@ extension StudentVLM {
 
     /// Continuations of many requests, decoded with key/value caches. Requests whose prompts have the same length
     /// share one batch (every row then has the same positions, which the caches need). Each batch runs the image
-    /// prefix and prompt of every request once, copies that request's cache rows to each of its samples, then
-    /// decodes one token per step for all samples of all its requests together. Returns, per request, its samples.
+    /// prefix and prompt of every request once; its samples then share that prompt's keys and values (read in place,
+    /// `KVCache(sharingPrefixOf:)`) and decode one token per step, all samples of all its requests together.
+    /// Returns, per request, its samples.
     public func generate(_ requests: [GenerationRequest],
                          options: GenerationOptions) throws(ModelError) -> [[GeneratedSequence]] {
         let p = config.patchesPerImage
@@ -132,15 +133,17 @@ extension StudentVLM {
                 let start = ((row.slot + 1) * prefixLength - 1) * v
                 for j in 0..<v { logits[r * v + j] = prefill[start + j] }
             }
-            let caches = prompts.map { KVCache(gathering: rows.map(\.slot), from: $0, capacity: prefixLength + budget) }
+            let caches = prompts.map { KVCache(sharingPrefixOf: $0, rows: rows.map(\.slot), capacity: budget) }
             var rngs = rows.map { SplitMix64(seed: Self.streamSeed(options.seed, $0.request, $0.sample)) }
             var live = [Bool](repeating: true, count: batch)
             var step = 0
             while step < budget {
                 var next = [Int32](repeating: 0, count: batch)
                 for row in 0..<batch where live[row] {
-                    let token = TokenSampler.sample(Array(logits[(row * v)..<((row + 1) * v)]),
-                                                    options: options.sampling, rng: &rngs[row])
+                    let token = logits.withUnsafeBufferPointer {
+                        TokenSampler.sample(UnsafeBufferPointer(rebasing: $0[(row * v)..<((row + 1) * v)]),
+                                            options: options.sampling, rng: &rngs[row])
+                    }
                     if options.stopTokens.contains(token) {
                         outputs[row].stopped = true
                         live[row] = false
