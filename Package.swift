@@ -87,8 +87,8 @@ let package = Package(
         ], swiftSettings: strict),
 
         .executableTarget(name: "ReasonerBench", dependencies: [
-            "Tensor", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "HTTPTestServer", "Imaging", "Teacher",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Tensor", "Model", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "HTTPTestServer", "Imaging",
+            "Teacher", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
         // MARK: Tests

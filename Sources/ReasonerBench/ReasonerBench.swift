@@ -11,6 +11,8 @@ struct ReasonerBench: ParsableCommand {
             AMQPThroughputBenchmark.self,
             HTTPThroughputBenchmark.self,
             JudgeBench.self,
+            SamplingBenchmark.self,
+            ScoringBenchmark.self,
             TeacherThroughputBenchmark.self,
             TokenizerBenchmark.self,
             TrainStepBenchmark.self,
