@@ -1,6 +1,14 @@
+import Foundation
 import Imaging
+import Synchronization
 import Tensor
 import Tokenization
+
+/// The model handed to the decoding shards. `@unchecked Sendable`: during generation every shard only reads the
+/// weights (each has its own tape and caches), and nothing writes them until all shards are done.
+private struct ReadOnlyModel: @unchecked Sendable {
+    let model: StudentVLM
+}
 
 /// Limits and stopping of a generation.
 public struct GenerationOptions: Sendable, Equatable {
@@ -101,11 +109,34 @@ extension StudentVLM {
         var results = [[GeneratedSequence]](repeating: [], count: requests.count)
         let groups = Dictionary(grouping: requests.indices, by: { requests[$0].promptTokens.count })
         for length in groups.keys.sorted() {
-            let members = groups[length]!
-            let outputs = decode(requests, members: members, promptLength: length, options: options)
-            for (member, output) in zip(members, outputs) { results[member] = output }
+            let shards = Self.shards(groups[length]!, samples: { requests[$0].samples },
+                                     count: ProcessInfo.processInfo.activeProcessorCount)
+            let outputs = Mutex([[[GeneratedSequence]]](repeating: [], count: shards.count))
+            let model = ReadOnlyModel(model: self)
+            // Each shard decodes on its own tape and caches; the weights are only read.
+            Parallelism.forEachSingleThreadedBLAS(shards.count) { s in
+                let output = model.model.decode(requests, members: shards[s], promptLength: length, options: options)
+                outputs.withLock { $0[s] = output }
+            }
+            for (members, output) in zip(shards, outputs.withLock { $0 }) {
+                for (member, samples) in zip(members, output) { results[member] = samples }
+            }
         }
         return results
+    }
+
+    /// `members` cut into at most `count` consecutive shards holding about the same number of samples each.
+    static func shards(_ members: [Int], samples: (Int) -> Int, count: Int) -> [[Int]] {
+        let total = members.reduce(0) { $0 + samples($1) }, parts = max(1, min(count, members.count))
+        var shards: [[Int]] = [[]], done = 0
+        for member in members {
+            if !shards[shards.count - 1].isEmpty && shards.count < parts && done * parts >= total * shards.count {
+                shards.append([])
+            }
+            shards[shards.count - 1].append(member)
+            done += samples(member)
+        }
+        return shards
     }
 
     /// Decodes the requests `members` (indices into `requests`), whose prompts all have `promptLength` tokens:
