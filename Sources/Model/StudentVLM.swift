@@ -47,9 +47,23 @@ public final class StudentVLM {
         return tape.input(flat, shape: Shape(images.count, config.patchesPerImage, config.patchValues))
     }
 
-    /// Projected image features `[B, patches, decoderDim]`.
+    /// Projected image features `[B, patches, decoderDim]`. The vision encoder runs once per distinct image (several
+    /// chains or a DPO pair of one question share theirs); the rows are then gathered, gradients included.
     public func imageFeatures(_ tape: Tape, images: [RGBImage]) -> Tensor {
-        vision(tape, patches(tape, images: images))
+        var distinct: [RGBImage] = [], slots: [ImageKey: Int32] = [:]
+        let index = images.map { image in
+            let key = ImageKey(width: image.width, height: image.height, pixels: image.pixels)
+            if let slot = slots[key] { return slot }
+            distinct.append(image)
+            slots[key] = Int32(distinct.count - 1)
+            return Int32(distinct.count - 1)
+        }
+        let features = vision(tape, patches(tape, images: distinct))
+        guard distinct.count < images.count else { return features }
+        let width = config.patchesPerImage * config.decoderDim
+        let rows = tape.embedding(tape.reshape(features, Shape(distinct.count, width)), ids: index,
+                                  shape: Shape(images.count))
+        return tape.reshape(rows, Shape(images.count, config.patchesPerImage, config.decoderDim))
     }
 
     /// The examples padded into one batch: logits over `[B, patches + T, vocab]` and the per-row next-token targets
@@ -94,4 +108,11 @@ public final class StudentVLM {
         let f = try forward(tape, examples)
         return tape.sequenceLogProbs(f.logits, targets: f.targets, mask: f.mask)
     }
+}
+
+/// An image's identity for sharing its features: size and pixels.
+private struct ImageKey: Hashable {
+    let width: Int
+    let height: Int
+    let pixels: [UInt8]
 }
