@@ -4,11 +4,6 @@ import Synchronization
 import Tensor
 import Tokenization
 
-/// The model handed to the decoding shards. `@unchecked Sendable`: during generation every shard only reads the
-/// weights (each has its own tape and caches), and nothing writes them until all shards are done.
-private struct ReadOnlyModel: @unchecked Sendable {
-    let model: StudentVLM
-}
 
 /// Limits and stopping of a generation.
 public struct GenerationOptions: Sendable, Equatable {
@@ -151,9 +146,8 @@ extension StudentVLM {
         let batch = rows.count, prefixLength = p + promptLength
         let budget = min(options.maxNewTokens, config.contextLength - prefixLength)
         var outputs = [GeneratedSequence](repeating: GeneratedSequence(tokens: [], stopped: false), count: batch)
-        if budget > 0 {
+        if budget > 0 { tapes.withTape(parameters) { tape in
             // Prefill: image and prompt once per request; its last position gives each of its samples' first logits.
-            let tape = Tape(parameters: parameters)
             let prompts = decoder.makeCaches(batch: members.count, capacity: prefixLength)
             let prefill = tape.value(decoder(tape, ids: members.flatMap { requests[$0].promptTokens.map(Int32.init) },
                                              batch: members.count, length: promptLength,
@@ -188,7 +182,7 @@ extension StudentVLM {
                 tape.reset()
                 logits = tape.array(decoder(tape, ids: next, batch: batch, length: 1, caches: caches))
             }
-        }
+        } }
         var perMember = [[GeneratedSequence]](repeating: [], count: members.count)
         for (row, output) in zip(rows, outputs) { perMember[row.slot].append(output) }
         return perMember

@@ -18,6 +18,8 @@ public final class StudentVLM {
     public let decoder: DecoderLM
     /// Image resizing and normalisation.
     public let preprocessor: ImagePreprocessor
+    /// Inference tapes reused across generation and scoring calls.
+    let tapes = TapePool()
 
     /// A freshly initialised model; the same `seed` gives the same weights.
     public init(config: VLMConfig, seed: UInt64) throws(ModelError) {
