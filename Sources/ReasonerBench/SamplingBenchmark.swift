@@ -34,7 +34,7 @@ struct SamplingBenchmark: ParsableCommand {
             GenerationRequest(image: $0, promptTokens: $1, samples: samples)
         }
         var tokens = 0
-        let swift = try StudentWorkload.time(rounds: common.rounds) { round in
+        let swift = try StudentWorkload.time(warmup: common.warmup, rounds: common.rounds) { round in
             let options = GenerationOptions(sampling: SamplingOptions(temperature: 1), maxNewTokens: newTokens,
                                             stopTokens: [], seed: UInt64(round))
             tokens = try workload.model.generate(requests, options: options).joined().reduce(0) { $0 + $1.tokens.count }
@@ -47,8 +47,8 @@ struct SamplingBenchmark: ParsableCommand {
         guard !common.noTorch else { return }
         let torch = try TorchPeer.run(script: "bench_student_vlm.py", arguments: [
             "--task", "sampling", "--dir", workload.directory.path, "--samples", "\(samples)",
-            "--new-tokens", "\(newTokens)", "--rounds", "\(common.rounds)", "--threads", "\(common.threads)",
-        ], required: ["seconds", "best", "units"])
+            "--new-tokens", "\(newTokens)",
+        ] + common.torchArguments, required: ["seconds", "best", "units", "checksum"])
         let torchRate = torch["units"]! / torch["seconds"]!
         print(String(format: "  PyTorch: %7.2f s  %8.0f tokens/s  (best %.2f s)", torch["seconds"]!, torchRate,
                      torch["best"]!))

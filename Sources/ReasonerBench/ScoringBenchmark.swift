@@ -58,7 +58,7 @@ struct ScoringBenchmark: ParsableCommand {
                            + [Bool](repeating: true, count: response.count))
         }
         var sum: Float = 0
-        let swift = try StudentWorkload.time(rounds: common.rounds) { _ in
+        let swift = try StudentWorkload.time(warmup: common.warmup, rounds: common.rounds) { _ in
             sum = try workload.model.responseLogProbs(examples, batchSize: batch).reduce(0, +)
         }
         let tokens = responses.reduce(0) { $0 + $1.count }
@@ -70,10 +70,9 @@ struct ScoringBenchmark: ParsableCommand {
         guard !common.noTorch else { return }
         let torch = try TorchPeer.run(script: "bench_student_vlm.py", arguments: [
             "--task", "scoring", "--dir", workload.directory.path, "--batch", "\(batch)",
-            "--rounds", "\(common.rounds)", "--threads", "\(common.threads)",
-        ], required: ["seconds", "best", "units"])
-        print(String(format: "  PyTorch: %7.3f s  %8.1f pairs/s  (best %.3f s)", torch["seconds"]!,
-                     torch["units"]! / torch["seconds"]!, torch["best"]!))
+        ] + common.torchArguments, required: ["seconds", "best", "units", "checksum"])
+        print(String(format: "  PyTorch: %7.3f s  %8.1f pairs/s  (best %.3f s; sum of log-probs %.1f)",
+                     torch["seconds"]!, torch["units"]! / torch["seconds"]!, torch["best"]!, torch["checksum"]!))
         print(String(format: "  ratio Swift/PyTorch: %.2fx (target >= 1.2x)", torch["seconds"]! / swift.median))
     }
 }

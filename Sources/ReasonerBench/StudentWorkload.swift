@@ -42,12 +42,14 @@ struct StudentWorkload {
     /// Removes the folder.
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
-    /// Times `body` `rounds` times; returns the median and the fastest round in seconds.
-    static func time(rounds: Int, _ body: (Int) throws -> Void) rethrows -> (median: Double, best: Double) {
+    /// Runs `body` `warmup` times untimed, then times it `rounds` times; returns the median and the fastest
+    /// round in seconds. `body` gets the round's index (warm-up rounds first).
+    static func time(warmup: Int, rounds: Int, _ body: (Int) throws -> Void) rethrows -> (median: Double, best: Double) {
         let clock = ContinuousClock()
         var times: [Double] = []
-        for round in 0..<rounds {
-            times.append(try clock.measure { try body(round) }.seconds)
+        for round in 0..<(warmup + rounds) {
+            let elapsed = try clock.measure { try body(round) }.seconds
+            if round >= warmup { times.append(elapsed) }
         }
         times.sort()
         return (times[times.count / 2], times[0])
@@ -62,6 +64,9 @@ struct StudentBenchmarkOptions: ParsableArguments {
     @Option(help: "Timed rounds per side (the median is reported).")
     var rounds = 3
 
+    @Option(help: "Untimed warm-up rounds per side, before the timed ones.")
+    var warmup = 1
+
     @Option(help: "OpenBLAS threads for Swift and intra-op threads for PyTorch.")
     var threads = 2
 
@@ -69,6 +74,11 @@ struct StudentBenchmarkOptions: ParsableArguments {
     var noTorch = false
 
     func validate() throws {
-        guard vocab > 1, rounds > 0, threads > 0 else { throw ValidationError("--vocab, --rounds, --threads must be positive") }
+        guard vocab > 1, rounds > 0, threads > 0, warmup >= 0 else {
+            throw ValidationError("--vocab, --rounds and --threads must be positive, --warmup at least 0")
+        }
     }
+
+    /// The PyTorch peer's arguments for these options.
+    var torchArguments: [String] { ["--rounds", "\(rounds)", "--warmup", "\(warmup)", "--threads", "\(threads)"] }
 }

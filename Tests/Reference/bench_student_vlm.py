@@ -7,7 +7,9 @@ torch.inference_mode(), fp32, a KV cache, every sequence batched.
 - scoring: summed response log-probs of every (image, prompt, response) pair, pairs sorted by length and run
   `--batch` at a time, right-padded.
 
-Prints one line: `RESULT seconds=<median round> best=<fastest round> units=<tokens or pairs per round>`.
+Untimed warm-up rounds come first. Prints one line:
+`RESULT seconds=<median round> best=<fastest round> units=<tokens or pairs per round> checksum=<sum of scores>`
+(the checksum is 0 for sampling).
 """
 import argparse
 import os
@@ -24,7 +26,7 @@ from student_vlm import generate, load_checkpoint, score  # noqa: E402
 def sampling(model, inputs, args):
     images, prompts = inputs["images"].to(torch.uint8), inputs["prompts"].long()
     out = generate(model, images, prompts, args.samples, args.new_tokens, temperature=1.0, seed=args.round_seed)
-    return out.numel()
+    return out.numel(), 0.0
 
 
 def scoring(model, inputs, args):
@@ -32,6 +34,7 @@ def scoring(model, inputs, args):
     responses, lengths, image_of = inputs["responses"].long(), inputs["lengths"].tolist(), inputs["image_of"].long()
     t = prompts.shape[1]
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    total = 0.0
     with torch.inference_mode():
         for start in range(0, len(order), args.batch):
             chunk = order[start:start + args.batch]
@@ -42,8 +45,8 @@ def scoring(model, inputs, args):
                 ids[row, :t] = prompts[image_of[i]]
                 ids[row, t:t + lengths[i]] = responses[i, :lengths[i]]
                 mask[row, t:t + lengths[i]] = 1
-            score(model, images[image_of[chunk]], ids, mask)
-    return len(lengths)
+            total += score(model, images[image_of[chunk]], ids, mask).sum().item()
+    return len(lengths), total
 
 
 def main():
@@ -54,20 +57,22 @@ def main():
     ap.add_argument("--new-tokens", type=int, default=128)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=1)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     model = load_checkpoint(args.dir)
     inputs = load_file(os.path.join(args.dir, "inputs.safetensors"))
     task = sampling if args.task == "sampling" else scoring
-    times, units = [], 0
-    for r in range(args.rounds):
+    times, units, checksum = [], 0, 0.0
+    for r in range(args.warmup + args.rounds):
         args.round_seed = r
         t0 = time.perf_counter()
-        units = task(model, inputs, args)
-        times.append(time.perf_counter() - t0)
+        units, checksum = task(model, inputs, args)
+        if r >= args.warmup:
+            times.append(time.perf_counter() - t0)
     times.sort()
-    print(f"RESULT seconds={times[len(times) // 2]:.4f} best={times[0]:.4f} units={units}")
+    print(f"RESULT seconds={times[len(times) // 2]:.4f} best={times[0]:.4f} units={units} checksum={checksum:.4f}")
 
 
 if __name__ == "__main__":
