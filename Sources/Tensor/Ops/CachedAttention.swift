@@ -122,7 +122,8 @@ extension Tape {
 
     /// `cachedAttention` over a cache with a shared prefix: per (run of rows with one parent row, head), the scores
     /// of all the run's queries against the prefix are one matrix product, and so is their weighted sum of its
-    /// values; each row's own positions follow as small products of its own.
+    /// values; each row's own positions follow, as dot products for one new token per row (decoding) or as matrix
+    /// products per row and head for several (scoring a continuation).
     private func sharedPrefixAttention(q: Tensor, k: Tensor, v: Tensor, heads: Int, cache: KVCache,
                                        prefix: KVCache) -> Tensor {
         let b = q.shape[0], tn = q.shape[1], d = q.shape[2], dh = d / heads
@@ -146,18 +147,33 @@ extension Tape {
                 BLAS.sgemm(transA: false, transB: true, m: queries, n: shared, k: dh, alpha: scale, a: qRun + h * dh,
                            lda: d, b: ptr.prefixKeys + prefixBase + h * dh, ldb: d, beta: 0, c: scores(h), ldc: total)
             }
-            // Each query's own positions (up to its own): row-sized dot products, too small for GEMM calls.
-            for i in 0..<queries {
-                let keys = ptr.keys + (run.start + i / tn) * cap * d, visible = ownStart + i % tn + 1
-                let query = qRun + i * d
-                for j in 0..<visible {
-                    for h in 0..<heads {
-                        scores(h)[i * total + shared + j] = scale * dot(query + h * dh, keys + j * d + h * dh, dh)
+            let own = ownStart + tn
+            if tn == 1 {
+                // One query per row: its own positions are row-sized dot products, too small for GEMM calls.
+                for i in 0..<queries {
+                    let keys = ptr.keys + (run.start + i) * cap * d, query = qRun + i * d
+                    for j in 0..<own {
+                        for h in 0..<heads {
+                            scores(h)[i * total + shared + j] = scale * dot(query + h * dh, keys + j * d + h * dh, dh)
+                        }
                     }
                 }
+            } else {
+                for r in 0..<run.count {
+                    let keys = ptr.keys + (run.start + r) * cap * d
+                    for h in 0..<heads {
+                        BLAS.sgemm(transA: false, transB: true, m: tn, n: own, k: dh, alpha: scale,
+                                   a: qRun + r * tn * d + h * dh, lda: d, b: keys + h * dh, ldb: d, beta: 0,
+                                   c: scores(h) + r * tn * total + shared, ldc: total)
+                    }
+                }
+            }
+            for i in 0..<queries {
+                let visible = shared + ownStart + i % tn + 1
                 for h in 0..<heads {
                     let p = scores(h) + i * total
-                    softmaxRow(p, p, shared + visible)
+                    softmaxRow(p, p, visible)
+                    if visible < total { (p + visible).update(repeating: 0, count: total - visible) }
                 }
             }
             for h in 0..<heads {
@@ -169,10 +185,17 @@ extension Tape {
                     for i in 0..<queries { (outRun + i * d + h * dh).update(repeating: 0, count: dh) }
                 }
             }
-            for i in 0..<queries {
-                let values = ptr.values + (run.start + i / tn) * cap * d, visible = ownStart + i % tn + 1
-                let o = outRun + i * d
-                for j in 0..<visible {
+            for r in 0..<run.count where tn > 1 {
+                let values = ptr.values + (run.start + r) * cap * d
+                for h in 0..<heads {
+                    BLAS.sgemm(transA: false, transB: false, m: tn, n: dh, k: own, alpha: 1,
+                               a: scores(h) + r * tn * total + shared, lda: total, b: values + h * dh, ldb: d,
+                               beta: 1, c: outRun + r * tn * d + h * dh, ldc: d)
+                }
+            }
+            for i in 0..<queries where tn == 1 {
+                let values = ptr.values + (run.start + i) * cap * d, o = outRun + i * d
+                for j in 0..<own {
                     for h in 0..<heads {
                         addScaled(scores(h)[i * total + shared + j], values + j * d + h * dh, into: o + h * dh, dh)
                     }
