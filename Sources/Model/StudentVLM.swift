@@ -54,7 +54,7 @@ public final class StudentVLM {
     public func imageFeatures(_ tape: Tape, images: [RGBImage]) -> Tensor {
         var distinct: [RGBImage] = [], slots: [ImageKey: Int32] = [:]
         let index = images.map { image in
-            let key = ImageKey(width: image.width, height: image.height, pixels: image.pixels)
+            let key = ImageKey(image)
             if let slot = slots[key] { return slot }
             distinct.append(image)
             slots[key] = Int32(distinct.count - 1)
@@ -113,8 +113,14 @@ public final class StudentVLM {
 }
 
 /// An image's identity for sharing its features: size and pixels.
-private struct ImageKey: Hashable {
+struct ImageKey: Hashable {
     let width: Int
     let height: Int
     let pixels: [UInt8]
+
+    init(_ image: RGBImage) {
+        width = image.width
+        height = image.height
+        pixels = image.pixels
+    }
 }

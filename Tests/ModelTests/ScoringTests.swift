@@ -19,6 +19,21 @@ import Testing
             #expect(abs(batched[i] - alone) <= 1e-5 * abs(alone), "example \(i): \(batched[i]) vs \(alone)")
         }
         #expect(Set(batched).count == examples.count)
+        // Chains of one question share its prompt; a first-token-scored and an unscored example ride along.
+        let image = Fixtures.image((5, 90, 160))
+        var mixed = try [[270], [271, 272, 9], [40, 41, 42, 43], [9, 9]].map {
+            try VLMExample(image: image, prompt: prompt, response: $0)
+        }
+        mixed.append(VLMExample(image: image, tokens: [270, 5, 6], lossMask: [true, false, true]))
+        mixed.append(VLMExample(image: image, tokens: [270, 5], lossMask: [false, false]))
+        mixed += examples
+        let shared = try model.responseLogProbs(mixed, batchSize: 2)
+        for (i, example) in mixed.enumerated() {
+            tape.reset()
+            let alone = tape.scalar(try model.sequenceLogProbs(tape, [example]))
+            #expect(abs(shared[i] - alone) <= 1e-5 * max(abs(alone), 1), "example \(i): \(shared[i]) vs \(alone)")
+        }
+        #expect(shared[5] == 0)
         #expect(throws: ModelError.invalidInput("batchSize must be positive, got 0")) {
             try model.responseLogProbs(examples, batchSize: 0)
         }
