@@ -158,29 +158,34 @@ extension StudentVLM {
                 let start = ((row.slot + 1) * prefixLength - 1) * v
                 for j in 0..<v { logits[r * v + j] = prefill[start + j] }
             }
-            let caches = prompts.map { KVCache(sharingPrefixOf: $0, rows: rows.map(\.slot), capacity: budget) }
+            var caches = prompts.map { KVCache(sharingPrefixOf: $0, rows: rows.map(\.slot), capacity: budget) }
             var rngs = rows.map { SplitMix64(seed: Self.streamSeed(options.seed, $0.request, $0.sample)) }
-            var live = [Bool](repeating: true, count: batch)
+            // The rows still decoding, in cache order; logits has one row of `v` per entry.
+            var active = Array(0..<batch)
             var step = 0
             while step < budget {
-                var next = [Int32](repeating: 0, count: batch)
-                for row in 0..<batch where live[row] {
+                var next = [Int32](), continuing = [Int]()
+                for (a, row) in active.enumerated() {
                     let token = logits.withUnsafeBufferPointer {
-                        TokenSampler.sample(UnsafeBufferPointer(rebasing: $0[(row * v)..<((row + 1) * v)]),
+                        TokenSampler.sample(UnsafeBufferPointer(rebasing: $0[(a * v)..<((a + 1) * v)]),
                                             options: options.sampling, rng: &rngs[row])
                     }
                     if options.stopTokens.contains(token) {
                         outputs[row].stopped = true
-                        live[row] = false
                     } else {
                         outputs[row].tokens.append(token)
-                        next[row] = Int32(token)
+                        next.append(Int32(token))
+                        continuing.append(a)
                     }
                 }
                 step += 1
-                guard live.contains(true), step < budget else { break }
+                guard !continuing.isEmpty, step < budget else { break }
+                if continuing.count < active.count {  // finished chains leave the batch
+                    caches = caches.map { $0.keeping(rows: continuing) }
+                    active = continuing.map { active[$0] }
+                }
                 tape.reset()
-                logits = tape.array(decoder(tape, ids: next, batch: batch, length: 1, caches: caches))
+                logits = tape.array(decoder(tape, ids: next, batch: active.count, length: 1, caches: caches))
             }
         } }
         var perMember = [[GeneratedSequence]](repeating: [], count: members.count)

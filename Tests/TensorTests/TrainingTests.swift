@@ -146,7 +146,7 @@ import Testing
         _ = lm(tape, ids: prompts, batch: 2, length: 3, caches: caches)
         // Rows 0, 0, 1, 0 continue the prompts (runs [0, 0], [1], [0]): two tokens at once, then one more.
         let rows = [0, 0, 1, 0], next: [[Int32]] = [[4, 8, 2], [0, 8, 8], [6, 1, 5], [4, 2, 0]]
-        let shared = caches.map { KVCache(sharingPrefixOf: $0, rows: rows, capacity: 3) }
+        let shared = caches.map { KVCache(sharingPrefixOf: $0, rows: rows, capacity: 4) }
         #expect(shared.allSatisfy { $0.batch == 4 && $0.length == 3 && $0.sharedLength == 3 })
         for (start, count) in [(0, 2), (2, 1)] {
             tape.reset()
@@ -165,6 +165,16 @@ import Testing
             }
         }
         #expect(shared.allSatisfy { $0.length == 6 && $0.ownLength == 3 } && caches.allSatisfy { $0.length == 3 })
+        // Rows 3 and 2 alone continue as before.
+        let kept = shared.map { $0.keeping(rows: [3, 2]) }
+        tape.reset()
+        let logits = tape.array(lm(tape, ids: [7, 1], batch: 2, length: 1, caches: kept))
+        for (i, row) in [3, 2].enumerated() {
+            let full = Tape(parameters: store)
+            let sequence = Array(prompts[(rows[row] * 3)..<(rows[row] * 3 + 3)]) + next[row] + [[7, 1][i]]
+            let want = full.array(lm(full, ids: sequence, batch: 1, length: 7))
+            for v in 0..<9 { #expect(abs(logits[i * 9 + v] - want[6 * 9 + v]) < 1e-5, "kept row \(row) vocab \(v)") }
+        }
     }
 }
 

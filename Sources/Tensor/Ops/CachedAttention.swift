@@ -23,6 +23,8 @@ public final class KVCache {
     /// parent row, the first row and the number of rows.
     let parent: KVCache?
     let runs: [(parentRow: Int, start: Int, count: Int)]
+    /// The parent row of each row (empty without a parent).
+    let parentRows: [Int]
 
     /// An empty cache.
     public init(batch: Int, capacity: Int, dModel: Int) {
@@ -34,6 +36,7 @@ public final class KVCache {
         sharedLength = 0
         parent = nil
         runs = []
+        parentRows = []
     }
 
     /// A cache of `rows.count` sequences whose row `i` continues row `rows[i]` of `prefix` (its filled positions,
@@ -58,6 +61,22 @@ public final class KVCache {
             }
         }
         self.runs = runs
+        parentRows = rows
+    }
+
+    /// A cache of this one's `rows` only, in that order (e.g. the sequences still being decoded): their own
+    /// positions are copied, a shared prefix stays shared.
+    public func keeping(rows: [Int]) -> KVCache {
+        precondition(rows.allSatisfy { $0 >= 0 && $0 < batch }, "KVCache.keeping: rows must index the \(batch) rows")
+        let kept = parent.map { KVCache(sharingPrefixOf: $0, rows: rows.map { parentRows[$0] }, capacity: capacity) }
+            ?? KVCache(batch: rows.count, capacity: capacity, dModel: dModel)
+        let span = ownLength * dModel
+        for (i, row) in rows.enumerated() {
+            (kept.keys + i * capacity * dModel).update(from: keys + row * capacity * dModel, count: span)
+            (kept.values + i * capacity * dModel).update(from: values + row * capacity * dModel, count: span)
+        }
+        kept.ownLength = ownLength
+        return kept
     }
 
     deinit {
