@@ -80,8 +80,9 @@ extension StudentVLM {
     /// Continuations of many requests, decoded with key/value caches. Requests whose prompts have the same length
     /// share one batch (every row then has the same positions, which the caches need). Each batch runs the image
     /// prefix and prompt of every request once; its samples then share that prompt's keys and values (read in place,
-    /// `KVCache(sharingPrefixOf:)`) and decode one token per step, all samples of all its requests together.
-    /// Returns, per request, its samples.
+    /// `KVCache(sharingPrefixOf:)`) and decode one token per step, all samples of all its requests together; a
+    /// sample that stops leaves the batch. Batches of consecutive requests run on separate cores. Returns, per
+    /// request, its samples.
     public func generate(_ requests: [GenerationRequest],
                          options: GenerationOptions) throws(ModelError) -> [[GeneratedSequence]] {
         let p = config.patchesPerImage
