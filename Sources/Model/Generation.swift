@@ -1,6 +1,9 @@
+import Foundation
 import Imaging
+import Synchronization
 import Tensor
 import Tokenization
+
 
 /// Limits and stopping of a generation.
 public struct GenerationOptions: Sendable, Equatable {
@@ -76,8 +79,10 @@ extension StudentVLM {
 
     /// Continuations of many requests, decoded with key/value caches. Requests whose prompts have the same length
     /// share one batch (every row then has the same positions, which the caches need). Each batch runs the image
-    /// prefix and prompt of every request once, copies that request's cache rows to each of its samples, then
-    /// decodes one token per step for all samples of all its requests together. Returns, per request, its samples.
+    /// prefix and prompt of every request once; its samples then share that prompt's keys and values (read in place,
+    /// `KVCache(sharingPrefixOf:)`) and decode one token per step, all samples of all its requests together; a
+    /// sample that stops leaves the batch. Batches of consecutive requests run on separate cores. Returns, per
+    /// request, its samples.
     public func generate(_ requests: [GenerationRequest],
                          options: GenerationOptions) throws(ModelError) -> [[GeneratedSequence]] {
         let p = config.patchesPerImage
@@ -100,11 +105,34 @@ extension StudentVLM {
         var results = [[GeneratedSequence]](repeating: [], count: requests.count)
         let groups = Dictionary(grouping: requests.indices, by: { requests[$0].promptTokens.count })
         for length in groups.keys.sorted() {
-            let members = groups[length]!
-            let outputs = decode(requests, members: members, promptLength: length, options: options)
-            for (member, output) in zip(members, outputs) { results[member] = output }
+            let shards = Self.shards(groups[length]!, samples: { requests[$0].samples },
+                                     count: ProcessInfo.processInfo.activeProcessorCount)
+            let outputs = Mutex([[[GeneratedSequence]]](repeating: [], count: shards.count))
+            let model = ReadOnlyModel(model: self)
+            // Each shard decodes on its own tape and caches; the weights are only read.
+            Parallelism.forEachSingleThreadedBLAS(shards.count) { s in
+                let output = model.model.decode(requests, members: shards[s], promptLength: length, options: options)
+                outputs.withLock { $0[s] = output }
+            }
+            for (members, output) in zip(shards, outputs.withLock { $0 }) {
+                for (member, samples) in zip(members, output) { results[member] = samples }
+            }
         }
         return results
+    }
+
+    /// `members` cut into at most `count` consecutive shards holding about the same number of samples each.
+    static func shards(_ members: [Int], samples: (Int) -> Int, count: Int) -> [[Int]] {
+        let total = members.reduce(0) { $0 + samples($1) }, parts = max(1, min(count, members.count))
+        var shards: [[Int]] = [[]], done = 0
+        for member in members {
+            if !shards[shards.count - 1].isEmpty && shards.count < parts && done * parts >= total * shards.count {
+                shards.append([])
+            }
+            shards[shards.count - 1].append(member)
+            done += samples(member)
+        }
+        return shards
     }
 
     /// Decodes the requests `members` (indices into `requests`), whose prompts all have `promptLength` tokens:
@@ -119,9 +147,8 @@ extension StudentVLM {
         let batch = rows.count, prefixLength = p + promptLength
         let budget = min(options.maxNewTokens, config.contextLength - prefixLength)
         var outputs = [GeneratedSequence](repeating: GeneratedSequence(tokens: [], stopped: false), count: batch)
-        if budget > 0 {
+        if budget > 0 { tapes.withTape(parameters) { tape in
             // Prefill: image and prompt once per request; its last position gives each of its samples' first logits.
-            let tape = Tape(parameters: parameters)
             let prompts = decoder.makeCaches(batch: members.count, capacity: prefixLength)
             let prefill = tape.value(decoder(tape, ids: members.flatMap { requests[$0].promptTokens.map(Int32.init) },
                                              batch: members.count, length: promptLength,
@@ -132,29 +159,36 @@ extension StudentVLM {
                 let start = ((row.slot + 1) * prefixLength - 1) * v
                 for j in 0..<v { logits[r * v + j] = prefill[start + j] }
             }
-            let caches = prompts.map { KVCache(gathering: rows.map(\.slot), from: $0, capacity: prefixLength + budget) }
+            var caches = prompts.map { KVCache(sharingPrefixOf: $0, rows: rows.map(\.slot), capacity: budget) }
             var rngs = rows.map { SplitMix64(seed: Self.streamSeed(options.seed, $0.request, $0.sample)) }
-            var live = [Bool](repeating: true, count: batch)
+            // The rows still decoding, in cache order; logits has one row of `v` per entry.
+            var active = Array(0..<batch)
             var step = 0
             while step < budget {
-                var next = [Int32](repeating: 0, count: batch)
-                for row in 0..<batch where live[row] {
-                    let token = TokenSampler.sample(Array(logits[(row * v)..<((row + 1) * v)]),
-                                                    options: options.sampling, rng: &rngs[row])
+                var next = [Int32](), continuing = [Int]()
+                for (a, row) in active.enumerated() {
+                    let token = logits.withUnsafeBufferPointer {
+                        TokenSampler.sample(UnsafeBufferPointer(rebasing: $0[(a * v)..<((a + 1) * v)]),
+                                            options: options.sampling, rng: &rngs[row])
+                    }
                     if options.stopTokens.contains(token) {
                         outputs[row].stopped = true
-                        live[row] = false
                     } else {
                         outputs[row].tokens.append(token)
-                        next[row] = Int32(token)
+                        next.append(Int32(token))
+                        continuing.append(a)
                     }
                 }
                 step += 1
-                guard live.contains(true), step < budget else { break }
+                guard !continuing.isEmpty, step < budget else { break }
+                if continuing.count < active.count {  // finished chains leave the batch
+                    caches = caches.map { $0.keeping(rows: continuing) }
+                    active = continuing.map { active[$0] }
+                }
                 tape.reset()
-                logits = tape.array(decoder(tape, ids: next, batch: batch, length: 1, caches: caches))
+                logits = tape.array(decoder(tape, ids: next, batch: active.count, length: 1, caches: caches))
             }
-        }
+        } }
         var perMember = [[GeneratedSequence]](repeating: [], count: members.count)
         for (row, output) in zip(rows, outputs) { perMember[row.slot].append(output) }
         return perMember

@@ -18,6 +18,8 @@ public final class StudentVLM {
     public let decoder: DecoderLM
     /// Image resizing and normalisation.
     public let preprocessor: ImagePreprocessor
+    /// Inference tapes reused across generation and scoring calls.
+    let tapes = TapePool()
 
     /// A freshly initialised model; the same `seed` gives the same weights.
     public init(config: VLMConfig, seed: UInt64) throws(ModelError) {
@@ -47,9 +49,23 @@ public final class StudentVLM {
         return tape.input(flat, shape: Shape(images.count, config.patchesPerImage, config.patchValues))
     }
 
-    /// Projected image features `[B, patches, decoderDim]`.
+    /// Projected image features `[B, patches, decoderDim]`. The vision encoder runs once per distinct image (several
+    /// chains or a DPO pair of one question share theirs); the rows are then gathered, gradients included.
     public func imageFeatures(_ tape: Tape, images: [RGBImage]) -> Tensor {
-        vision(tape, patches(tape, images: images))
+        var distinct: [RGBImage] = [], slots: [ImageKey: Int32] = [:]
+        let index = images.map { image in
+            let key = ImageKey(image)
+            if let slot = slots[key] { return slot }
+            distinct.append(image)
+            slots[key] = Int32(distinct.count - 1)
+            return Int32(distinct.count - 1)
+        }
+        let features = vision(tape, patches(tape, images: distinct))
+        guard distinct.count < images.count else { return features }
+        let width = config.patchesPerImage * config.decoderDim
+        let rows = tape.embedding(tape.reshape(features, Shape(distinct.count, width)), ids: index,
+                                  shape: Shape(images.count))
+        return tape.reshape(rows, Shape(images.count, config.patchesPerImage, config.decoderDim))
     }
 
     /// The examples padded into one batch: logits over `[B, patches + T, vocab]` and the per-row next-token targets
@@ -93,5 +109,25 @@ public final class StudentVLM {
     public func sequenceLogProbs(_ tape: Tape, _ examples: [VLMExample]) throws(ModelError) -> Tensor {
         let f = try forward(tape, examples)
         return tape.sequenceLogProbs(f.logits, targets: f.targets, mask: f.mask)
+    }
+}
+
+/// An image's identity for sharing its features: size and pixels.
+struct ImageKey: Hashable {
+    let width: Int
+    let height: Int
+    let pixels: [UInt8]
+
+    init(_ image: RGBImage) {
+        width = image.width
+        height = image.height
+        pixels = image.pixels
+    }
+
+    /// Hashes the pixels as one block of bytes (byte by byte showed up in the scoring profile).
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(width)
+        hasher.combine(height)
+        pixels.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }

@@ -59,8 +59,31 @@ public enum TokenSampler {
 
     /// Draws a token from `distribution(logits, options)` with `rng`.
     public static func sample(_ logits: [Float], options: SamplingOptions, rng: inout SplitMix64) -> Int {
+        logits.withUnsafeBufferPointer { sample($0, options: options, rng: &rng) }
+    }
+
+    /// Draws a token from `distribution(logits, options)` with `rng`, reading the logits in place. Without top-k
+    /// and top-p the order of the candidates does not matter, so the tokens are walked in index order, unsorted.
+    public static func sample(_ logits: UnsafeBufferPointer<Float>, options: SamplingOptions,
+                              rng: inout SplitMix64) -> Int {
         if options.temperature == 0 { return argmax(logits) }
-        let candidates = distribution(logits, options: options)
+        if options.topK == 0 && options.topP >= 1 {
+            let top = logits.max() ?? 0, inverse = 1 / options.temperature
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: logits.count) { weights in
+                var total = 0.0
+                for i in 0..<logits.count {
+                    weights[i] = exp(Double((logits[i] - top) * inverse))
+                    total += weights[i]
+                }
+                var u = Double(rng.nextUniform()) * total
+                for i in 0..<logits.count {
+                    u -= weights[i]
+                    if u < 0 { return i }
+                }
+                return argmax(logits)  // rounding left a sliver of mass: the most likely token
+            }
+        }
+        let candidates = distribution(Array(logits), options: options)
         var u = rng.nextUniform()
         for candidate in candidates {
             u -= candidate.probability

@@ -13,6 +13,8 @@ struct ReasonerBench: AsyncParsableCommand {
             HTTPThroughputBenchmark.self,
             JudgeBench.self,
             SamplerScalingBenchmark.self,
+            SamplingBenchmark.self,
+            ScoringBenchmark.self,
             TeacherThroughputBenchmark.self,
             TokenizerBenchmark.self,
             TrainStepBenchmark.self,

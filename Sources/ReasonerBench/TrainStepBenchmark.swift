@@ -122,34 +122,12 @@ struct TrainStepBenchmark: ParsableCommand {
         return 6 * Double(batch * context) * linear + 12 * Double(layers * batch * context * context * d)
     }
 
-    /// Runs the PyTorch peer and parses its `RESULT` line.
+    /// Runs the PyTorch peer (Tests/Reference/bench_train_step.py).
     func runTorch() throws -> (stepMs: Double, tokensPerS: Double, bestMs: Double) {
-        let python = ProcessInfo.processInfo.environment["REASONER_TORCH_PYTHON"] ?? "/work/main/.local/torch/bin/python"
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Tests/Reference/bench_train_step.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [script, "--variant", variant, "--steps", "\(steps)", "--warmup", "\(warmup)",
-                             "--threads", "\(torchThreads ?? threads)"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        do { try process.run() } catch {
-            throw ValidationError("cannot run \(python) (\(error)); set REASONER_TORCH_PYTHON or pass --no-torch")
-        }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let line = output.split(separator: "\n").last(where: { $0.hasPrefix("RESULT") }) else {
-            throw ValidationError("PyTorch peer failed (exit \(process.terminationStatus)): \(output)")
-        }
-        var fields: [String: Double] = [:]
-        for part in line.split(separator: " ").dropFirst() {
-            let kv = part.split(separator: "=")
-            if kv.count == 2 { fields[String(kv[0])] = Double(kv[1]) }
-        }
-        guard let ms = fields["step_ms"], let tps = fields["tokens_per_s"], let best = fields["best_ms"] else {
-            throw ValidationError("PyTorch peer printed an unexpected line: \(line)")
-        }
-        return (ms, tps, best)
+        let fields = try TorchPeer.run(script: "bench_train_step.py",
+                                       arguments: ["--variant", variant, "--steps", "\(steps)", "--warmup", "\(warmup)",
+                                                   "--threads", "\(torchThreads ?? threads)"],
+                                       required: ["step_ms", "tokens_per_s", "best_ms"])
+        return (fields["step_ms"]!, fields["tokens_per_s"]!, fields["best_ms"]!)
     }
 }

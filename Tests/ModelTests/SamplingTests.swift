@@ -128,4 +128,21 @@ import Testing
                                       options: options)
         #expect(tail[0] == Array(shared[3...]))
     }
+
+    @Test func finishedChainsLeaveTheBatchWithoutChangingTheOthers() throws {
+        let model = try StudentVLM(config: Fixtures.tinyConfig, seed: 17)
+        let image = Fixtures.image((60, 160, 90)), prompt = try Fixtures.prompt()
+        // A third of the vocabulary stops a chain, so the chains end after different numbers of tokens.
+        let stops = Set(stride(from: 0, to: Fixtures.tinyConfig.vocabSize, by: 3))
+        let options = GenerationOptions(sampling: SamplingOptions(temperature: 1.5), maxNewTokens: 12,
+                                        stopTokens: stops, seed: 8)
+        let together = try model.generate(image: image, prompt: prompt, samples: 8, options: options)
+        #expect(Set(together.map(\.tokens.count)).count > 2, "chains should stop at several lengths")
+        #expect(together.contains { $0.stopped } && together.allSatisfy { $0.tokens.allSatisfy { !stops.contains($0) } })
+        for j in 0..<8 {
+            let alone = try model.generate([GenerationRequest(image: image, prompt: prompt, samples: 1,
+                                                              firstSample: j)], options: options)
+            #expect(alone == [[together[j]]], "chain \(j)")
+        }
+    }
 }

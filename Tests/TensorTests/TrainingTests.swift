@@ -136,7 +136,7 @@ import Testing
         #expect(caches.allSatisfy { $0.length == 6 })
     }
 
-    @Test func gatheredCacheRowsContinueLikeTheirSourceRows() {
+    @Test func rowsSharingAPrefixContinueLikeFullSequences() {
         let store = ParameterStore()
         let lm = DecoderLM(store, TransformerConfiguration(dModel: 8, heads: 2, mlpHidden: 16, layers: 2),
                            vocab: 9, context: 8, seed: 7)
@@ -144,17 +144,36 @@ import Testing
         let caches = lm.makeCaches(batch: 2, capacity: 3)
         let tape = Tape(parameters: store)
         _ = lm(tape, ids: prompts, batch: 2, length: 3, caches: caches)
-        // Rows 1, 0, 1 of the prompt caches, each continued by its own next token.
-        let rows = [1, 0, 1], next: [Int32] = [4, 8, 0]
-        let gathered = caches.map { KVCache(gathering: rows, from: $0, capacity: 5) }
-        #expect(gathered.allSatisfy { $0.batch == 3 && $0.length == 3 && $0.capacity == 5 })
+        // Rows 0, 0, 1, 0 continue the prompts (runs [0, 0], [1], [0]): two tokens at once, then one more.
+        let rows = [0, 0, 1, 0], next: [[Int32]] = [[4, 8, 2], [0, 8, 8], [6, 1, 5], [4, 2, 0]]
+        let shared = caches.map { KVCache(sharingPrefixOf: $0, rows: rows, capacity: 4) }
+        #expect(shared.allSatisfy { $0.batch == 4 && $0.length == 3 && $0.sharedLength == 3 })
+        for (start, count) in [(0, 2), (2, 1)] {
+            tape.reset()
+            let ids = next.flatMap { $0[start..<(start + count)] }
+            let logits = tape.array(lm(tape, ids: ids, batch: 4, length: count, caches: shared))
+            for (i, row) in rows.enumerated() {
+                let full = Tape(parameters: store)
+                let sequence = Array(prompts[(row * 3)..<(row * 3 + 3)]) + next[i]
+                let want = full.array(lm(full, ids: sequence, batch: 1, length: 6))
+                for t in 0..<count {
+                    for v in 0..<9 {
+                        #expect(abs(logits[(i * count + t) * 9 + v] - want[(3 + start + t) * 9 + v]) < 1e-5,
+                                "row \(i) position \(3 + start + t) vocab \(v)")
+                    }
+                }
+            }
+        }
+        #expect(shared.allSatisfy { $0.length == 6 && $0.ownLength == 3 } && caches.allSatisfy { $0.length == 3 })
+        // Rows 3 and 2 alone continue as before.
+        let kept = shared.map { $0.keeping(rows: [3, 2]) }
         tape.reset()
-        let logits = tape.array(lm(tape, ids: next, batch: 3, length: 1, caches: gathered))
-        for (i, row) in rows.enumerated() {
+        let logits = tape.array(lm(tape, ids: [7, 1], batch: 2, length: 1, caches: kept))
+        for (i, row) in [3, 2].enumerated() {
             let full = Tape(parameters: store)
-            let ids = Array(prompts[(row * 3)..<(row * 3 + 3)]) + [next[i]]
-            let want = Array(full.array(lm(full, ids: ids, batch: 1, length: 4))[(3 * 9)..<(4 * 9)])
-            for v in 0..<9 { #expect(abs(logits[i * 9 + v] - want[v]) < 1e-5, "row \(i) vocab \(v)") }
+            let sequence = Array(prompts[(rows[row] * 3)..<(rows[row] * 3 + 3)]) + next[row] + [[7, 1][i]]
+            let want = full.array(lm(full, ids: sequence, batch: 1, length: 7))
+            for v in 0..<9 { #expect(abs(logits[i * 9 + v] - want[6 * 9 + v]) < 1e-5, "kept row \(row) vocab \(v)") }
         }
     }
 }

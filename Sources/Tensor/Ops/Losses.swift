@@ -60,8 +60,9 @@ extension Tape {
             var acc: Double = 0
             for k in 0..<t {
                 let i = s * t + k, row = lp + i * v
+                guard mp[i] != 0 else { continue }  // masked rows: no log-softmax (backward skips them too)
                 lse[i] = logSumExp(row, v)
-                if mp[i] != 0 { acc += Double(mp[i]) * Double(row[Int(tp[i])] - lse[i]) }
+                acc += Double(mp[i]) * Double(row[Int(tp[i])] - lse[i])
             }
             yp[s] = Float(acc)
         }
