@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "ModelTests", dependencies: ["Model"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Tensor", "Tokenization", "ReasonerData"],
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Tensor", "Tokenization", "ReasonerData", "Imaging"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ReasonerDataTests", dependencies: ["ReasonerData"], swiftSettings: strict),
     ]
