@@ -94,7 +94,7 @@ let package = Package(
 
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [
-            "ReasonerData", "Tensor", "Imaging", "Pipeline", "Artifacts",
+            "ReasonerData", "Tensor", "Imaging", "Pipeline", "Training", "Artifacts",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
