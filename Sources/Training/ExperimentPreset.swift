@@ -60,7 +60,8 @@ public struct ExperimentPreset: Codable, Sendable, Equatable {
         }
     }
 
-    /// About ten to fifteen minutes on 2 cores: small suite, short stages.
+    /// About a quarter of an hour on 2 shared cores: small suite, short stages (too short for chart reading to
+    /// appear — calibration.md — so it tests the machinery more than the recipe).
     public static func quick(seed: UInt64) -> ExperimentPreset {
         var suite = SuiteConfig()
         suite.seed = seed
@@ -71,10 +72,10 @@ public struct ExperimentPreset: Codable, Sendable, Equatable {
         suite.pretrainPerFamily = 150
         return ExperimentPreset(
             name: "quick", suite: suite, modelScale: .reference, vocabularySize: 512, contextLength: 320,
-            pretrain: OptimizationConfig(steps: 150, batchSize: 16, learningRate: 2e-3, minLearningRate: 2e-4,
-                                         warmupSteps: 10, seed: seed, validateEvery: 50, checkpointEvery: 50),
-            sft: OptimizationConfig(steps: 60, batchSize: 16, learningRate: 1e-3, minLearningRate: 1e-4,
-                                    warmupSteps: 5, seed: seed, validateEvery: 30, checkpointEvery: 30),
+            pretrain: OptimizationConfig(steps: 500, batchSize: 16, learningRate: 2e-3, minLearningRate: 2e-4,
+                                         warmupSteps: 20, seed: seed, validateEvery: 100, checkpointEvery: 100),
+            sft: OptimizationConfig(steps: 150, batchSize: 16, learningRate: 2e-3, minLearningRate: 2e-4,
+                                    warmupSteps: 10, seed: seed, validateEvery: 50, checkpointEvery: 50),
             formatRepeats: 2, samplingItems: 20,
             sampling: ChainSamplingConfig(chains: 8, temperature: 1, maxNewTokens: 120, seed: seed),
             pairs: PairConfig(), requireRightIntermediates: true,
