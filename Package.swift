@@ -68,14 +68,16 @@ let package = Package(
         .target(name: "Model", dependencies: ["Tensor", "Tokenization", "Imaging", "Artifacts"],
                 swiftSettings: strict),
 
-        .target(name: "Teacher", dependencies: ["Artifacts", "State", "HTTP"], swiftSettings: strict),
-
+        // Pretraining, SFT mixes, DPO, chain sampling, evaluation and the verifier: what trainer, sampler and
+        // evaluator workers and the experiment runner call.
         .target(name: "Training", dependencies: ["Model", "Tensor", "Tokenization", "ReasonerData", "Imaging"],
                 swiftSettings: strict),
 
+        .target(name: "Teacher", dependencies: ["Artifacts", "State", "HTTP"], swiftSettings: strict),
+
         // MARK: The fleet
         .target(name: "Pipeline", dependencies: [
-            "Messaging", "State", "Artifacts", "ReasonerData", "Teacher", "HTTP", "Model", "Tokenization", "Imaging",
+            "Messaging", "State", "Artifacts", "ReasonerData", "Teacher", "HTTP", "Model", "Tokenization", "Imaging", "Training",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,7 +97,7 @@ let package = Package(
 
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [
-            "ReasonerData", "Tensor", "Imaging", "Pipeline", "Artifacts",
+            "ReasonerData", "Tensor", "Imaging", "Pipeline", "Training", "Artifacts",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
@@ -119,8 +121,6 @@ let package = Package(
             "Pipeline", "ReasonerData", "Teacher", "HTTP", "HTTPTestServer", "TestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Tensor", "Tokenization", "ReasonerData",
-                                                          "Imaging"], swiftSettings: strict),
         .testTarget(name: "FleetTests", dependencies: [
             "Pipeline", "ReasonerData", "Artifacts", "Messaging", "State", "TestSupport", "Model",
         ], swiftSettings: strict),
@@ -131,6 +131,8 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "ModelTests", dependencies: ["Model"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Tensor", "Tokenization", "ReasonerData", "Imaging"],
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ReasonerDataTests", dependencies: ["ReasonerData"], swiftSettings: strict),
     ]
 )

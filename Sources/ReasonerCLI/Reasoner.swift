@@ -7,6 +7,7 @@ struct Reasoner: AsyncParsableCommand {
         commandName: "reasoner",
         abstract: "Vision-language chain-of-thought training: distill, SFT, sample, judge, DPO, evaluate.",
         subcommands: [DemoCommand.self, SubmitCommand.self, StatusCommand.self, FollowCommand.self, DistillCommand.self,
-                      DeadLetterCommand.self, FleetCommand.self, DataCommand.self, JudgeCommand.self]
+                      DeadLetterCommand.self, FleetCommand.self, DataCommand.self, JudgeCommand.self,
+                      ExperimentCommand.self]
     )
 }

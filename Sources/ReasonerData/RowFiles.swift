@@ -9,7 +9,7 @@ public struct RowProblem: Sendable, Equatable, CustomStringConvertible {
     /// Why it was skipped.
     public var reason: String
 
-    /// A problem of the row at `file:line`.
+    /// A problem at `file:line`.
     public init(file: String, line: Int, reason: String) {
         self.file = file
         self.line = line

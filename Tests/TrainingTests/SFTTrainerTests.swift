@@ -1,82 +1,85 @@
 import Foundation
 import Model
+import Tensor
 import ReasonerData
 import Testing
 @testable import Training
 
-/// A tiny student and a few rows about solid-colour images, in a fresh folder.
-struct TinySetup {
-    let root: URL
-    let base: URL
-    let rows: RowSource
-
-    init() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("sft-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("images"),
-                                                withIntermediateDirectories: true)
-        let colours: [(String, (UInt8, UInt8, UInt8))] = [("red", (220, 20, 20)), ("green", (20, 200, 40)),
-                                                          ("blue", (30, 40, 220))]
-        var rows: [ConversationRow] = []
-        for (name, rgb) in colours {
-            try ImageFileFixture.write(rgb, to: root.appendingPathComponent("images/\(name).png").path)
-            rows.append(ConversationRow(id: name, image: "images/\(name).png", prompt: "What colour is it?",
-                                        response: name))
-        }
-        rows.append(ConversationRow(id: "sum", image: nil, prompt: "2 + 3 =", response: "2 + 3 = 5."))
-        rows.append(ConversationRow(id: "broken", image: "images/missing.png", prompt: "?", response: "x"))
-        try RowFiles.writeJSONL(rows, path: root.appendingPathComponent("rows.jsonl").path)
-        self.rows = RowSource(path: root.appendingPathComponent("rows.jsonl").path, imageRoot: root.path, repeats: 2)
-        base = root.appendingPathComponent("base")
-        try StudentCheckpoint.createFresh(
-            corpus: ["What colour is it? red green blue", "2 + 3 = 5."], vocabularySize: 300, seed: 1,
-            config: { VLMConfig.tiny(vocabSize: $0) }, to: base)
+/// Supervised training on a mix: the loss falls, a killed run resumes to the same bits, bad rows are reported.
+@Suite struct SFTTrainerTests {
+    func job(_ world: TrainingWorld, output: String) throws -> SFTJob {
+        SFTJob(start: world.start.path,
+               sources: try SFTMix.formatDirectCoT.sources(files: world.files, repeats: ["format": 2]),
+               imageRoot: world.suite, validation: world.files["direct"], validationLimit: 4,
+               optimization: OptimizationConfig(steps: 6, batchSize: 4, accumulation: 2, learningRate: 3e-3,
+                                                warmupSteps: 2, seed: 9, validateEvery: 3, checkpointEvery: 2),
+               output: output)
     }
 
-    func remove() { try? FileManager.default.removeItem(at: root) }
+    @Test func interruptedAndResumedRunEqualsAnUnbrokenOneBitForBit() throws {
+        BLASThreads.pinForBitExactness()
+        let world = try TrainingWorld()
+        defer { world.remove() }
+        let unbroken = try SFTTrainer.run(try job(world, output: world.folder("unbroken")))
+        let broken = try job(world, output: world.folder("broken"))
+        try SFTTrainer.run(broken, stopAfterStep: 5)  // "killed" after step 5; the last checkpoint is step 4
+        #expect(!TrainingRunFolder(URL(fileURLWithPath: broken.output)).isFinished)
+        let resumed = try SFTTrainer.run(broken)
+        let a = TrainingRunFolder(URL(fileURLWithPath: world.folder("unbroken")))
+        let b = TrainingRunFolder(URL(fileURLWithPath: broken.output))
+        #expect(try Data(contentsOf: a.metricsFile) == Data(contentsOf: b.metricsFile))
+        #expect(try Data(contentsOf: a.validationFile) == Data(contentsOf: b.validationFile))
+        #expect(MetricsLog.read(a.metricsFile).map { $0["step"] } == (1...6).map { Double($0) })
+        #expect(try StudentCheckpoint.contentHash(of: URL(fileURLWithPath: unbroken.checkpoint))
+                == StudentCheckpoint.contentHash(of: URL(fileURLWithPath: resumed.checkpoint)))
+        #expect(unbroken.examplesPerSource["format"] == 8)
+    }
+
+    @Test func trainingLowersTheLoss() throws {
+        let world = try TrainingWorld()
+        defer { world.remove() }
+        var config = try job(world, output: world.folder("sft"))
+        config.optimization = OptimizationConfig(steps: 30, batchSize: 4, learningRate: 3e-3, warmupSteps: 3)
+        try SFTTrainer.run(config)
+        let losses = MetricsLog.read(TrainingRunFolder(URL(fileURLWithPath: config.output)).metricsFile)
+            .compactMap { $0["loss"] }
+        let first = losses.prefix(3).reduce(0, +) / 3, last = losses.suffix(3).reduce(0, +) / 3
+        #expect(last < first - 1, "loss \(first) → \(last): \(losses)")
+    }
+
+    @Test func corruptImagesAndBadRowsAreCountedWithTheirReasons() throws {
+        let world = try TrainingWorld()
+        defer { world.remove() }
+        let rows = try RowFiles.read(ConversationRow.self, path: world.files["direct"]!).rows
+        try Data("not a png".utf8).write(to: URL(fileURLWithPath: world.suite + "/" + rows[0].image!))
+        var bad = rows[1]
+        bad.conversations = [ConversationTurn(from: "robot", value: "hi"), ConversationTurn(from: "gpt", value: "x")]
+        let path = world.folder("bad.jsonl")
+        try RowFiles.writeJSONL([rows[0], bad, rows[2]], path: path)
+        try Data("{broken\n".utf8).append(to: path)
+        let loaded = try world.rowExamples().load(rowsFile: path, imageRoot: world.suite, source: "test")
+        #expect(loaded.examples.map(\.id) == [rows[2].id])
+        #expect(loaded.problems.count == 3, "\(loaded.problems)")
+        #expect(loaded.problems.contains { $0.reason.contains("does not decode") })
+        #expect(loaded.problems.contains { $0.reason.contains("bad JSON") })
+    }
+
+    @Test func textOnlyDrillsGetTheBlankImage() throws {
+        let world = try TrainingWorld()
+        defer { world.remove() }
+        let loaded = try world.rowExamples().load(rowsFile: world.files["drills"]!, imageRoot: world.suite,
+                                                    source: "drills")
+        #expect(!loaded.examples.isEmpty && loaded.problems.isEmpty)
+        #expect(loaded.examples.allSatisfy { $0.example.image.pixels.allSatisfy { $0 == 128 } })
+    }
 }
 
-@Suite struct SFTTrainerTests {
-    let config = SFTConfig(steps: 12, batchSize: 4, learningRate: 3e-3, minLearningRate: 3e-4, warmupSteps: 2,
-                           checkpointEvery: 5, seed: 7)
-
-    @Test func lossFallsAndUnusableRowsAreReported() throws {
-        let setup = try TinySetup()
-        defer { setup.remove() }
-        let output = setup.root.appendingPathComponent("sft")
-        var losses: [Float] = []
-        let summary = try SFTTrainer.run(config: config, sources: [setup.rows], base: setup.base, output: output) {
-            losses.append($0.loss)
-        }
-        #expect(summary.examples == 8, "4 usable rows, twice each")
-        #expect(summary.skipped.count == 1 && summary.skipped[0].contains("missing.png"))
-        #expect(losses.count == 12 && losses.suffix(3).reduce(0, +) < losses.prefix(3).reduce(0, +))
-        #expect(try StudentCheckpoint.load(from: output).trainerState?.step == 12)
-    }
-
-    @Test func aKilledRunResumesToTheSameWeightsAndLossCurve() async throws {
-        let setup = try TinySetup()
-        defer { setup.remove() }
-        let unbroken = setup.root.appendingPathComponent("unbroken")
-        _ = try SFTTrainer.run(config: config, sources: [setup.rows], base: setup.base, output: unbroken)
-
-        // The same run stopped after step 11, past its checkpoint at step 10 (as if killed), then called again.
-        let broken = setup.root.appendingPathComponent("broken")
-        let (config, rows, base) = (config, setup.rows, setup.base)
-        let killed = Task {
-            try SFTTrainer.run(config: config, sources: [rows], base: base, output: broken) { metrics in
-                if metrics.step == 10 { withUnsafeCurrentTask { $0?.cancel() } }
-            }
-        }
-        let outcome = await killed.result
-        #expect(throws: CancellationError.self) { try outcome.get() }
-        var state = try StudentCheckpoint.load(from: broken).trainerState
-        #expect(state?.step == 10)
-        let resumed = try SFTTrainer.run(config: config, sources: [setup.rows], base: setup.base, output: broken)
-        #expect(resumed.stepsThisCall == 2)
-        state = try StudentCheckpoint.load(from: broken).trainerState
-        #expect(state?.step == 12)
-        #expect(try StudentCheckpoint.contentHash(of: broken) == StudentCheckpoint.contentHash(of: unbroken))
-        #expect(try Data(contentsOf: broken.appendingPathComponent("metrics.jsonl"))
-                == Data(contentsOf: unbroken.appendingPathComponent("metrics.jsonl")))
+extension Data {
+    /// Appends to the file at `path`.
+    func append(to path: String) throws {
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: self)
     }
 }

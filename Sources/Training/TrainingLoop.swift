@@ -1,0 +1,107 @@
+import Foundation
+import Model
+import Tensor
+
+/// Called after each optimizer step with the step number (1-based) and its metrics.
+public typealias StepObserver = (_ step: Int, _ metrics: [String: Double]) -> Void
+
+/// The loop every trainer runs, written out plainly: for each optimizer step, `accumulation` micro-batches of
+/// forward + backward (gradients scaled by 1/accumulation), clip, AdamW at the scheduled learning rate; metrics per
+/// step; validation and checkpoints every K steps. It starts from the run folder's latest checkpoint when there is
+/// one (weights, AdamW moments, step), so a killed job resumes exactly: the batches are a pure function of the
+/// step and the metrics written after the checkpoint are dropped and rewritten.
+final class TrainingLoop {
+    let folder: TrainingRunFolder
+    let config: OptimizationConfig
+    let loaded: StudentCheckpoint.Loaded
+    let optimizer: AdamW
+    let startStep: Int
+    var model: StudentVLM { loaded.model }
+
+    /// Loads the latest checkpoint of `folder`, else `start`.
+    init(folder: TrainingRunFolder, start: URL, config: OptimizationConfig) throws {
+        try config.validate()
+        self.folder = folder
+        self.config = config
+        try FileManager.default.createDirectory(at: folder.checkpointsFolder, withIntermediateDirectories: true)
+        if let latest = folder.latestCheckpoint() {
+            loaded = try StudentCheckpoint.load(from: latest)
+            guard let state = loaded.trainerState, let moments = loaded.optimizer else {
+                throw TrainingError.unusableRunFolder("\(latest.path) has no trainer_state.json or optimizer "
+                                                      + "state; delete \(folder.checkpointsFolder.path) to restart")
+            }
+            startStep = state.step
+            optimizer = AdamW(loaded.model.parameters, configuration: Self.adam(config))
+            optimizer.restore(moments)
+        } else {
+            guard FileManager.default.fileExists(atPath: start.appendingPathComponent(StudentCheckpoint.configFile).path)
+            else { throw TrainingError.unusableRunFolder("no start checkpoint at \(start.path)") }
+            loaded = try StudentCheckpoint.load(from: start)
+            startStep = 0
+            optimizer = AdamW(loaded.model.parameters, configuration: Self.adam(config))
+        }
+        try folder.truncate(folder.metricsFile, afterStep: startStep)
+        try folder.truncate(folder.validationFile, afterStep: startStep)
+    }
+
+    static func adam(_ config: OptimizationConfig) -> AdamW.Configuration {
+        var adam = AdamW.Configuration()
+        adam.weightDecay = config.weightDecay
+        return adam
+    }
+
+    /// Runs from `startStep` to `config.steps` (or to `stopAfterStep`, returning as a kill would: no checkpoint).
+    /// `microStep` records and back-propagates one micro-batch with the given gradient scale and returns its
+    /// metrics; `validate` returns validation metrics. Returns the last metrics.
+    func run(schedule: BatchSchedule, stopAfterStep: Int? = nil, onStep: StepObserver? = nil,
+             microStep: (Tape, [Int], Float) throws -> [String: Double],
+             validate: (() throws -> [String: Double])?) throws -> [String: Double] {
+        guard schedule.batchesPerEpoch > 0 else { throw TrainingError.noUsableData("no examples to batch") }
+        let lr = LearningRateSchedule(peak: config.learningRate, minimum: config.minLearningRate,
+                                      warmupSteps: config.warmupSteps, totalSteps: config.steps)
+        let metrics = MetricsLog(file: folder.metricsFile)
+        let validations = MetricsLog(file: folder.validationFile)
+        let tape = Tape(parameters: model.parameters)
+        var cachedEpoch = (index: -1, batches: [[Int]]())
+        var last: [String: Double] = [:]
+        for step in startStep..<config.steps {
+            try Task.checkCancellation()
+            model.parameters.zeroGrads()
+            var sums: [String: Double] = [:]
+            for micro in 0..<config.accumulation {
+                let index = step * config.accumulation + micro
+                let epoch = index / schedule.batchesPerEpoch
+                if cachedEpoch.index != epoch { cachedEpoch = (epoch, schedule.epoch(epoch)) }
+                tape.reset()
+                let values = try microStep(tape, cachedEpoch.batches[index % schedule.batchesPerEpoch],
+                                           1 / Float(config.accumulation))
+                for (name, value) in values { sums[name, default: 0] += value / Double(config.accumulation) }
+            }
+            tape.reset()
+            let norm = model.parameters.clipGradients(maxNorm: config.clipNorm)
+            let rate = lr(step)
+            optimizer.step(lr: rate)
+            sums["grad_norm"] = Double(norm)
+            sums["learning_rate"] = Double(rate)
+            let done = step + 1
+            try metrics.append(step: done, values: sums)
+            last = sums
+            onStep?(done, sums)
+            if let validate, (config.validateEvery > 0 && done % config.validateEvery == 0) || done == config.steps {
+                try validations.append(step: done, values: try validate())
+            }
+            if stopAfterStep == done { return last }
+            if (config.checkpointEvery > 0 && done % config.checkpointEvery == 0) || done == config.steps {
+                try folder.saveCheckpoint(model, loaded: loaded, optimizer: optimizer, step: done)
+            }
+        }
+        return last
+    }
+
+    /// Writes the summary that marks the job finished.
+    func finish<Summary: Encodable>(_ summary: Summary) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(summary).write(to: folder.summaryFile, options: .atomic)
+    }
+}
