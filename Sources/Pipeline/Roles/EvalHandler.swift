@@ -5,6 +5,7 @@ import Messaging
 import Model
 import ReasonerData
 import State
+import Training
 
 /// The evaluator: a student's greedy answers to a slice of items in one prompt mode, each judged against its
 /// annotation by the same judge for both modes. Each result is appended to the run's event stream as it is produced

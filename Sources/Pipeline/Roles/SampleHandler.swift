@@ -5,8 +5,8 @@ import Messaging
 import Model
 import ReasonerData
 import State
-import Tokenization
 import Training
+import Tokenization
 
 /// The sampler: N chain-of-thought chains per item from a student checkpoint (the CoT prompt, temperature and
 /// nucleus sampling, a KV cache, the prompt computed once per item and shared by its chains), written as
