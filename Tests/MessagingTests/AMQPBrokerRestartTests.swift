@@ -8,7 +8,7 @@ import Testing
     let rabbit = ScratchRabbitMQ(portOffset: 11)
     defer { rabbit.remove() }
     try rabbit.start()
-    let broker = AMQPBroker(configuration: rabbit.configuration, reconnectPatience: .seconds(90))
+    let broker = AMQPBroker(configuration: rabbit.configuration, reconnectPatience: .seconds(600))  // a loaded machine restarts slowly
     defer { broker.shutdown() }
     let topology = BrokerConformance.topology(BrokerConformance.uniquePrefix())
     let queue = topology.queues[0]
