@@ -1,6 +1,4 @@
-import Dispatch
 import Synchronization
-import Foundation
 
 /// Raw pointers handed to a parallel loop whose iterations touch disjoint memory (one (batch, head) each).
 /// `@unchecked Sendable` because the disjointness is guaranteed by the indexing below, not by the type system.
@@ -31,8 +29,8 @@ extension Tape {
             // Causal: row block [r0, r1) only sees columns [0, r1), so the GEMMs skip the masked upper triangle.
             for r0 in stride(from: 0, to: t, by: block) {
                 let r1 = min(r0 + block, t), cols = causal ? r1 : t
-                BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: cols, k: dh, alpha: scale,
-                           a: ptr.q + base + r0 * d, lda: d, b: ptr.k + base, ldb: d, beta: 0, c: p + r0 * t, ldc: t)
+                BLAS.sgemmOnCurrentThread(transA: false, transB: true, m: r1 - r0, n: cols, k: dh, alpha: scale,
+                    a: ptr.q + base + r0 * d, lda: d, b: ptr.k + base, ldb: d, beta: 0, c: p + r0 * t, ldc: t)
                 for i in r0..<r1 {
                     let row = p + i * t
                     let n = causal ? i + 1 : t
@@ -40,8 +38,8 @@ extension Tape {
                     // Only columns below `cols` are ever read back (here and in backward).
                     if n < cols { (row + n).update(repeating: 0, count: cols - n) }
                 }
-                BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: dh, k: cols, alpha: 1, a: p + r0 * t, lda: t,
-                           b: ptr.v + base, ldb: d, beta: 0, c: ptr.out + base + r0 * d, ldc: d)
+                BLAS.sgemmOnCurrentThread(transA: false, transB: false, m: r1 - r0, n: dh, k: cols, alpha: 1,
+                    a: p + r0 * t, lda: t, b: ptr.v + base, ldb: d, beta: 0, c: ptr.out + base + r0 * d, ldc: d)
             }
         }
         return y
@@ -66,12 +64,12 @@ extension Tape {
                 let r1 = min(r0 + block, t), rows = r1 - r0, cols = causal ? r1 : t
                 let pb = p + r0 * t, db = dp + r0 * t
                 if let dv = ptr.dv {
-                    BLAS.sgemm(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: 1, a: pb, lda: t,
-                               b: dO + r0 * d, ldb: d, beta: 1, c: dv + base, ldc: d)
+                    BLAS.sgemmOnCurrentThread(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: 1, a: pb,
+                        lda: t, b: dO + r0 * d, ldb: d, beta: 1, c: dv + base, ldc: d)
                 }
                 guard ptr.dq != nil || ptr.dk != nil else { continue }
-                BLAS.sgemm(transA: false, transB: true, m: rows, n: cols, k: dh, alpha: 1, a: dO + r0 * d, lda: d,
-                           b: ptr.v + base, ldb: d, beta: 0, c: db, ldc: t)
+                BLAS.sgemmOnCurrentThread(transA: false, transB: true, m: rows, n: cols, k: dh, alpha: 1,
+                    a: dO + r0 * d, lda: d, b: ptr.v + base, ldb: d, beta: 0, c: db, ldc: t)
                 for i in r0..<r1 {
                     let pr = p + i * t, gr = dp + i * t
                     let n = causal ? i + 1 : t
@@ -81,45 +79,29 @@ extension Tape {
                     if n < cols { (gr + n).update(repeating: 0, count: cols - n) }
                 }
                 if let dq = ptr.dq {
-                    BLAS.sgemm(transA: false, transB: false, m: rows, n: dh, k: cols, alpha: scale, a: db, lda: t,
-                               b: ptr.k + base, ldb: d, beta: 1, c: dq + base + r0 * d, ldc: d)
+                    BLAS.sgemmOnCurrentThread(transA: false, transB: false, m: rows, n: dh, k: cols, alpha: scale,
+                        a: db, lda: t, b: ptr.k + base, ldb: d, beta: 1, c: dq + base + r0 * d, ldc: d)
                 }
                 if let dk = ptr.dk {
-                    BLAS.sgemm(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: scale, a: db, lda: t,
-                               b: ptr.q + base + r0 * d, ldb: d, beta: 1, c: dk + base, ldc: d)
+                    BLAS.sgemmOnCurrentThread(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: scale,
+                        a: db, lda: t, b: ptr.q + base + r0 * d, ldb: d, beta: 1, c: dk + base, ldc: d)
                 }
             }
         }
     }
 
-    /// Runs `body(0..<count)` across cores with OpenBLAS limited to one thread inside (restored afterwards):
-    /// per-head GEMMs are small, and OpenBLAS is slower on two threads than on one below about 256^3.
+    /// Runs `body(0..<count)` across `Parallelism.workers` cores, each item's GEMMs single-threaded on its core
+    /// (per-head GEMMs are small: splitting them again would cost more than it saves).
     static func parallelSingleThreadedBLAS(_ count: Int, _ body: @Sendable (Int) -> Void) {
-        SingleThreadedBLAS.enter()
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
-        SingleThreadedBLAS.exit()
+        ParallelKernel.depth.add(1, ordering: .relaxed)
+        Parallelism.forEach(count, body)
+        ParallelKernel.depth.subtract(1, ordering: .relaxed)
     }
 }
 
-/// The process-wide OpenBLAS thread count is switched to 1 while any parallel kernel runs and restored when the
-/// last one ends, so that kernels running at the same time on several tapes cannot leave it at 1.
-enum SingleThreadedBLAS {
-    private static let state = Mutex<(active: Int, saved: Int)>((0, 1))
-
-    static func enter() {
-        state.withLock { s in
-            if s.active == 0 {
-                s.saved = BLAS.threads
-                BLAS.setThreads(1)
-            }
-            s.active += 1
-        }
-    }
-
-    static func exit() {
-        state.withLock { s in
-            s.active -= 1
-            if s.active == 0 { BLAS.setThreads(s.saved) }
-        }
-    }
+/// How many parallel kernels are running: while one is, `BLAS.sgemm` does not split a GEMM across cores (its
+/// callers already occupy them). Process-wide, so a kernel on one tape keeps another tape's GEMMs whole for its
+/// duration; that costs speed only, never correctness.
+enum ParallelKernel {
+    static let depth = Atomic<Int>(0)
 }
