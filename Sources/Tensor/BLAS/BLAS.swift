@@ -21,6 +21,17 @@ public enum BLAS {
                                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
+        sgemm(parts: parts, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+              ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// `sgemm` as `parts` concurrent single-threaded calls, one per block of rows of `C` (of columns when
+    /// `n > m`). Each element of `C` is computed by exactly one call.
+    static func sgemm(
+        parts: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         let operands = GEMMOperands(a: a, b: b, c: c)
         let splitRows = m >= n
         let total = splitRows ? m : n

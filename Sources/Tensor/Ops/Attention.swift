@@ -49,43 +49,65 @@ extension Tape {
                            _ causal: Bool, _ probs: UnsafeMutablePointer<Float>) {
         let s = nodes[q].shape
         let b = s[0], t = s[1], d = s[2], dh = d / heads
-        let scratch = floats.allocate(b * heads * t * t)
+        let dq = gradTarget(q), dk = gradTarget(k), dv = gradTarget(v)
+        guard dq != nil || dk != nil || dv != nil else { return }
+        // Gradient buffers reached here for the first time are zeroed slice by slice inside the parallel loop.
+        let zeroFirst = (q: dq.map { !$0.accumulate } ?? false, k: dk.map { !$0.accumulate } ?? false,
+                         v: dv.map { !$0.accumulate } ?? false)
+        // A few items per worker, each with a t x t scratch that stays in cache (not one per (batch, head)).
+        let items = b * heads, chunks = min(items, 4 * Parallelism.workers)
+        let scratch = floats.allocate(chunks * t * t)
         let ptr = AttentionPointers(q: val(q), k: val(k), v: val(v), out: dy, probs: probs,
-                                    dq: gradOf(q), dk: gradOf(k), dv: gradOf(v), scratch: scratch)
+                                    dq: dq?.pointer, dk: dk?.pointer, dv: dv?.pointer, scratch: scratch)
         let scale = 1 / Float(dh).squareRoot()
         let block = causal ? attentionRowBlock : max(t, 1)
-        Self.parallelSingleThreadedBLAS(b * heads) { item in
-            let bi = item / heads, h = item % heads
-            let base = bi * t * d + h * dh
-            let p = ptr.probs + item * t * t
-            let dp = ptr.scratch! + item * t * t
-            let dO = ptr.out + base
-            for r0 in stride(from: 0, to: t, by: block) {
-                let r1 = min(r0 + block, t), rows = r1 - r0, cols = causal ? r1 : t
-                let pb = p + r0 * t, db = dp + r0 * t
-                if let dv = ptr.dv {
-                    BLAS.sgemmOnCurrentThread(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: 1, a: pb,
-                        lda: t, b: dO + r0 * d, ldb: d, beta: 1, c: dv + base, ldc: d)
-                }
-                guard ptr.dq != nil || ptr.dk != nil else { continue }
-                BLAS.sgemmOnCurrentThread(transA: false, transB: true, m: rows, n: cols, k: dh, alpha: 1,
-                    a: dO + r0 * d, lda: d, b: ptr.v + base, ldb: d, beta: 0, c: db, ldc: t)
-                for i in r0..<r1 {
-                    let pr = p + i * t, gr = dp + i * t
-                    let n = causal ? i + 1 : t
-                    var dot: Float = 0
-                    for j in 0..<n { dot += pr[j] * gr[j] }
-                    for j in 0..<n { gr[j] = pr[j] * (gr[j] - dot) }
-                    if n < cols { (gr + n).update(repeating: 0, count: cols - n) }
-                }
-                if let dq = ptr.dq {
-                    BLAS.sgemmOnCurrentThread(transA: false, transB: false, m: rows, n: dh, k: cols, alpha: scale,
-                        a: db, lda: t, b: ptr.k + base, ldb: d, beta: 1, c: dq + base + r0 * d, ldc: d)
-                }
-                if let dk = ptr.dk {
-                    BLAS.sgemmOnCurrentThread(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: scale,
-                        a: db, lda: t, b: ptr.q + base + r0 * d, ldb: d, beta: 1, c: dk + base, ldc: d)
-                }
+        Self.parallelSingleThreadedBLAS(chunks) { chunk in
+            let dp = ptr.scratch! + chunk * t * t
+            for item in (items * chunk / chunks)..<(items * (chunk + 1) / chunks) {
+                let bi = item / heads, h = item % heads
+                let base = bi * t * d + h * dh
+                if zeroFirst.q { Self.zeroHead(ptr.dq! + base, rows: t, stride: d, width: dh) }
+                if zeroFirst.k { Self.zeroHead(ptr.dk! + base, rows: t, stride: d, width: dh) }
+                if zeroFirst.v { Self.zeroHead(ptr.dv! + base, rows: t, stride: d, width: dh) }
+                Self.attentionBackwardItem(ptr, base: base, probs: ptr.probs + item * t * t, scratch: dp, t: t, d: d,
+                                           dh: dh, scale: scale, block: block, causal: causal)
+            }
+        }
+    }
+
+    /// Zeroes one head's columns: `rows` runs of `width` floats, `stride` apart.
+    private static func zeroHead(_ p: UnsafeMutablePointer<Float>, rows: Int, stride: Int, width: Int) {
+        for r in 0..<rows { (p + r * stride).update(repeating: 0, count: width) }
+    }
+
+    /// The backward pass of one (batch, head) whose columns start at `base`: accumulates into `dq`, `dk`, `dv`.
+    private static func attentionBackwardItem(_ ptr: AttentionPointers, base: Int, probs p: UnsafeMutablePointer<Float>,
+                                              scratch dp: UnsafeMutablePointer<Float>, t: Int, d: Int, dh: Int,
+                                              scale: Float, block: Int, causal: Bool) {
+        let dO = ptr.out + base
+        for r0 in stride(from: 0, to: t, by: block) {
+            let r1 = min(r0 + block, t), rows = r1 - r0, cols = causal ? r1 : t
+            let pb = p + r0 * t, db = dp + r0 * t
+            if let dv = ptr.dv {
+                BLAS.sgemmOnCurrentThread(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: 1, a: pb,
+                    lda: t, b: dO + r0 * d, ldb: d, beta: 1, c: dv + base, ldc: d)
+            }
+            guard ptr.dq != nil || ptr.dk != nil else { continue }
+            BLAS.sgemmOnCurrentThread(transA: false, transB: true, m: rows, n: cols, k: dh, alpha: 1,
+                a: dO + r0 * d, lda: d, b: ptr.v + base, ldb: d, beta: 0, c: db, ldc: t)
+            for i in r0..<r1 {
+                let gr = dp + i * t
+                let n = causal ? i + 1 : t
+                softmaxGradRow(p + i * t, gr, n)
+                if n < cols { (gr + n).update(repeating: 0, count: cols - n) }
+            }
+            if let dq = ptr.dq {
+                BLAS.sgemmOnCurrentThread(transA: false, transB: false, m: rows, n: dh, k: cols, alpha: scale,
+                    a: db, lda: t, b: ptr.k + base, ldb: d, beta: 1, c: dq + base + r0 * d, ldc: d)
+            }
+            if let dk = ptr.dk {
+                BLAS.sgemmOnCurrentThread(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: scale,
+                    a: db, lda: t, b: ptr.q + base + r0 * d, ldb: d, beta: 1, c: dk + base, ldc: d)
             }
         }
     }

@@ -77,16 +77,33 @@ func mapLanes(_ count: Int, _ x: SendablePointer, into y: SendablePointer,
     }
 }
 
-/// `dx[i] += dy[i] * derivative(x[i])` over `count` elements, eight lanes at a time, in parallel: the loop of every
-/// element-wise backward.
+/// `z[i] = f(x[i], y[i])` over `count` elements, eight lanes at a time, in parallel over ranges (`z` may alias `x`
+/// or `y`): residual adds forward and backward.
 @inline(__always)
-func accumulateLanes(_ count: Int, x: SendablePointer, dy: SendablePointer, into dx: SendablePointer,
-                     _ derivative: @Sendable (SIMD8<Float>) -> SIMD8<Float>) {
+func zipLanes(_ count: Int, _ x: SendablePointer, _ y: SendablePointer, into z: SendablePointer,
+              _ f: @Sendable (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) {
     parallelRanges(count) { r in
         var i = r.lowerBound
         while i < r.upperBound {
             let n = min(8, r.upperBound - i)
-            store8(load8(dx.p + i, n) + load8(dy.p + i, n) * derivative(load8(x.p + i, n)), dx.p + i, n)
+            store8(f(load8(x.p + i, n), load8(y.p + i, n)), z.p + i, n)
+            i += 8
+        }
+    }
+}
+
+/// `dx[i] += dy[i] * derivative(x[i])` over `count` elements, eight lanes at a time, in parallel: the loop of every
+/// element-wise backward. With `accumulate == false` it stores `dy[i] * derivative(x[i])` instead (the first
+/// contribution to a gradient buffer, which then needs no zeroing; see `Tape.gradTarget`).
+@inline(__always)
+func accumulateLanes(_ count: Int, x: SendablePointer, dy: SendablePointer, into dx: SendablePointer,
+                     accumulate: Bool, _ derivative: @Sendable (SIMD8<Float>) -> SIMD8<Float>) {
+    parallelRanges(count) { r in
+        var i = r.lowerBound
+        while i < r.upperBound {
+            let n = min(8, r.upperBound - i)
+            let contribution = load8(dy.p + i, n) * derivative(load8(x.p + i, n))
+            store8(accumulate ? load8(dx.p + i, n) + contribution : contribution, dx.p + i, n)
             i += 8
         }
     }
