@@ -20,6 +20,9 @@ let package = Package(
         .executable(name: "reasoner-bench", targets: ["ReasonerBench"]),
         .executable(name: "distiller", targets: ["distiller"]),
         .executable(name: "judge", targets: ["judge"]),
+        .executable(name: "coordinator", targets: ["coordinator"]),
+        .executable(name: "sampler", targets: ["sampler"]),
+        .executable(name: "evaluator", targets: ["evaluator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: C libraries (Debian 12 packages named as apt providers, found through pkg-config)
@@ -66,18 +70,28 @@ let package = Package(
 
         .target(name: "Teacher", dependencies: ["Artifacts", "State", "HTTP"], swiftSettings: strict),
 
+        .target(name: "Training", dependencies: ["Model", "Tensor", "Tokenization", "ReasonerData", "Imaging"],
+                swiftSettings: strict),
+
         // MARK: The fleet
         .target(name: "Pipeline", dependencies: [
-            "Messaging", "State", "Artifacts", "ReasonerData", "Teacher", "HTTP",
+            "Messaging", "State", "Artifacts", "ReasonerData", "Teacher", "HTTP", "Model", "Tokenization", "Imaging",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Yams", package: "Yams"),
         ], swiftSettings: strict),
 
         // MARK: Worker executables (thin: options and environment, then library code)
         .executableTarget(name: "distiller", dependencies: workerDependencies, path: "workers/distiller",
                           swiftSettings: strict),
         .executableTarget(name: "judge", dependencies: workerDependencies, path: "workers/judge", swiftSettings: strict),
+        .executableTarget(name: "coordinator", dependencies: workerDependencies, path: "workers/coordinator",
+                          swiftSettings: strict),
+        .executableTarget(name: "sampler", dependencies: workerDependencies, path: "workers/sampler",
+                          swiftSettings: strict),
+        .executableTarget(name: "evaluator", dependencies: workerDependencies, path: "workers/evaluator",
+                          swiftSettings: strict),
 
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [
@@ -88,12 +102,15 @@ let package = Package(
 
         .executableTarget(name: "ReasonerBench", dependencies: [
             "Tensor", "ReasonerData", "Tokenization", "Messaging", "State", "HTTP", "HTTPTestServer", "Imaging", "Teacher",
+            "Pipeline", "Model", "Artifacts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
 
         // MARK: Tests
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DeploymentTests", dependencies: ["TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DeploymentTests", dependencies: ["Pipeline", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StateTests", dependencies: ["State"], swiftSettings: strict),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
@@ -102,13 +119,18 @@ let package = Package(
             "Pipeline", "ReasonerData", "Teacher", "HTTP", "HTTPTestServer", "TestSupport",
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Tensor", "Tokenization", "ReasonerData",
+                                                          "Imaging"], swiftSettings: strict),
+        .testTarget(name: "FleetTests", dependencies: [
+            "Pipeline", "ReasonerData", "Artifacts", "Messaging", "State", "TestSupport", "Model",
+        ], swiftSettings: strict),
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "State", "HTTP", "HTTPTestServer", "Artifacts"],
                     swiftSettings: strict),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts"], swiftSettings: strict),
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
-        .testTarget(name: "ModelTests", dependencies: ["Model"], swiftSettings: strict),
+        .testTarget(name: "ModelTests", dependencies: ["Model"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ReasonerDataTests", dependencies: ["ReasonerData"], swiftSettings: strict),
     ]
 )

@@ -47,17 +47,23 @@ public struct GenerationRequest: Sendable, Equatable {
     public var promptTokens: [Int]
     /// Continuations to draw.
     public var samples: Int
+    /// Index of the first sample: the samples are numbered `firstSample ..< firstSample + samples`, and sample `j`
+    /// draws from the seed stream of `j`, so chains 16–31 of a prompt can be drawn apart from chains 0–15.
+    public var firstSample: Int
 
     /// A request from placeholder-free prompt tokens.
-    public init(image: RGBImage, promptTokens: [Int], samples: Int = 1) {
+    public init(image: RGBImage, promptTokens: [Int], samples: Int = 1, firstSample: Int = 0) {
         self.image = image
         self.promptTokens = promptTokens
         self.samples = samples
+        self.firstSample = firstSample
     }
 
     /// A request from a generation encoding (`ChatTemplate.encodeForGeneration`) with one `<image>` marker.
-    public init(image: RGBImage, prompt: EncodedConversation, samples: Int = 1) throws(ModelError) {
-        self.init(image: image, promptTokens: try VLMExample(image: image, encoded: prompt).tokens, samples: samples)
+    public init(image: RGBImage, prompt: EncodedConversation, samples: Int = 1, firstSample: Int = 0)
+        throws(ModelError) {
+        self.init(image: image, promptTokens: try VLMExample(image: image, encoded: prompt).tokens, samples: samples,
+                  firstSample: firstSample)
     }
 }
 
@@ -69,14 +75,17 @@ extension StudentVLM {
     }
 
     /// Continuations of many requests, decoded with key/value caches. Requests whose prompts have the same length
-    /// share one batch (every row then has the same positions, which the caches need); each batch runs the image
-    /// prefix and prompt in one step, then one token per step for every row still live. The prompt is recomputed
-    /// for each sample of a request: caches cannot yet be copied between rows. Returns, per request, its samples.
+    /// share one batch (every row then has the same positions, which the caches need). Each batch runs the image
+    /// prefix and prompt of every request once, copies that request's cache rows to each of its samples, then
+    /// decodes one token per step for all samples of all its requests together. Returns, per request, its samples.
     public func generate(_ requests: [GenerationRequest],
                          options: GenerationOptions) throws(ModelError) -> [[GeneratedSequence]] {
         let p = config.patchesPerImage
         for request in requests {
             guard request.samples > 0 else { throw .invalidInput("samples must be positive, got \(request.samples)") }
+            guard request.firstSample >= 0 else {
+                throw .invalidInput("firstSample must be >= 0, got \(request.firstSample)")
+            }
             guard !request.promptTokens.isEmpty else {
                 throw .invalidInput("empty prompt; encode it with encodeForGeneration")
             }
@@ -88,65 +97,67 @@ extension StudentVLM {
                                     + "room in context \(config.contextLength)")
             }
         }
-        var results = requests.map { [GeneratedSequence](repeating: GeneratedSequence(tokens: [], stopped: false),
-                                                          count: $0.samples) }
+        var results = [[GeneratedSequence]](repeating: [], count: requests.count)
         let groups = Dictionary(grouping: requests.indices, by: { requests[$0].promptTokens.count })
         for length in groups.keys.sorted() {
             let members = groups[length]!
-            let rows = members.flatMap { i in (0..<requests[i].samples).map { (request: i, sample: $0) } }
-            let outputs = decode(requests, rows: rows, promptLength: length, options: options)
-            for (row, output) in zip(rows, outputs) { results[row.request][row.sample] = output }
+            let outputs = decode(requests, members: members, promptLength: length, options: options)
+            for (member, output) in zip(members, outputs) { results[member] = output }
         }
         return results
     }
 
-    /// Decodes one batch of same-length prompts; `rows` lists (index into `requests`, sample index) per batch row.
-    private func decode(_ requests: [GenerationRequest], rows: [(request: Int, sample: Int)], promptLength: Int,
-                        options: GenerationOptions) -> [GeneratedSequence] {
-        let p = config.patchesPerImage, d = config.decoderDim, v = config.vocabSize, batch = rows.count
-        let budget = min(options.maxNewTokens, config.contextLength - p - promptLength)
-        guard budget > 0 else { return rows.map { _ in GeneratedSequence(tokens: [], stopped: false) } }
-        let tape = Tape(parameters: parameters)
-        let members = Array(Set(rows.map(\.request))).sorted()
-        let slot = Dictionary(uniqueKeysWithValues: members.enumerated().map { ($1, $0) })  // request -> image slot
-        let features = tape.array(imageFeatures(tape, images: members.map { requests[$0].image }))
-        tape.reset()
-        var prefix = [Float](), ids = [Int32]()
-        prefix.reserveCapacity(batch * p * d)
-        for row in rows {
-            let g = slot[row.request]!
-            prefix += features[(g * p * d)..<((g + 1) * p * d)]
-            ids += requests[row.request].promptTokens.map { Int32($0) }
+    /// Decodes the requests `members` (indices into `requests`), whose prompts all have `promptLength` tokens:
+    /// one prefill of `members.count` rows, then every sample of every member as its own row. Returns each member's
+    /// samples.
+    private func decode(_ requests: [GenerationRequest], members: [Int], promptLength: Int,
+                        options: GenerationOptions) -> [[GeneratedSequence]] {
+        let p = config.patchesPerImage, v = config.vocabSize
+        let rows = members.enumerated().flatMap { slot, i in
+            (0..<requests[i].samples).map { (slot: slot, request: i, sample: requests[i].firstSample + $0) }
         }
-        var rngs = rows.map { SplitMix64(seed: Self.streamSeed(options.seed, $0.request, $0.sample)) }
+        let batch = rows.count, prefixLength = p + promptLength
+        let budget = min(options.maxNewTokens, config.contextLength - prefixLength)
         var outputs = [GeneratedSequence](repeating: GeneratedSequence(tokens: [], stopped: false), count: batch)
-        var live = [Bool](repeating: true, count: batch)
-        let caches = decoder.makeCaches(batch: batch)
-        var logits = tape.array(decoder(tape, ids: ids, batch: batch, length: promptLength,
-                                        prefix: tape.input(prefix, shape: Shape(batch, p, d)), caches: caches))
-        var rowLength = p + promptLength
-        var step = 0
-        while step < budget {
-            var next = [Int32](repeating: 0, count: batch)
-            for row in 0..<batch where live[row] {
-                let start = (row * rowLength + rowLength - 1) * v
-                let token = TokenSampler.sample(Array(logits[start..<(start + v)]), options: options.sampling,
-                                                rng: &rngs[row])
-                if options.stopTokens.contains(token) {
-                    outputs[row].stopped = true
-                    live[row] = false
-                } else {
-                    outputs[row].tokens.append(token)
-                    next[row] = Int32(token)
-                }
+        if budget > 0 {
+            // Prefill: image and prompt once per request; its last position gives each of its samples' first logits.
+            let tape = Tape(parameters: parameters)
+            let prompts = decoder.makeCaches(batch: members.count, capacity: prefixLength)
+            let prefill = tape.value(decoder(tape, ids: members.flatMap { requests[$0].promptTokens.map(Int32.init) },
+                                             batch: members.count, length: promptLength,
+                                             prefix: imageFeatures(tape, images: members.map { requests[$0].image }),
+                                             caches: prompts))
+            var logits = [Float](repeating: 0, count: batch * v)
+            for (r, row) in rows.enumerated() {
+                let start = ((row.slot + 1) * prefixLength - 1) * v
+                for j in 0..<v { logits[r * v + j] = prefill[start + j] }
             }
-            step += 1
-            guard live.contains(true), step < budget else { break }
-            tape.reset()
-            logits = tape.array(decoder(tape, ids: next, batch: batch, length: 1, caches: caches))
-            rowLength = 1
+            let caches = prompts.map { KVCache(gathering: rows.map(\.slot), from: $0, capacity: prefixLength + budget) }
+            var rngs = rows.map { SplitMix64(seed: Self.streamSeed(options.seed, $0.request, $0.sample)) }
+            var live = [Bool](repeating: true, count: batch)
+            var step = 0
+            while step < budget {
+                var next = [Int32](repeating: 0, count: batch)
+                for row in 0..<batch where live[row] {
+                    let token = TokenSampler.sample(Array(logits[(row * v)..<((row + 1) * v)]),
+                                                    options: options.sampling, rng: &rngs[row])
+                    if options.stopTokens.contains(token) {
+                        outputs[row].stopped = true
+                        live[row] = false
+                    } else {
+                        outputs[row].tokens.append(token)
+                        next[row] = Int32(token)
+                    }
+                }
+                step += 1
+                guard live.contains(true), step < budget else { break }
+                tape.reset()
+                logits = tape.array(decoder(tape, ids: next, batch: batch, length: 1, caches: caches))
+            }
         }
-        return outputs
+        var perMember = [[GeneratedSequence]](repeating: [], count: members.count)
+        for (row, output) in zip(rows, outputs) { perMember[row.slot].append(output) }
+        return perMember
     }
 
     /// The sampler seed of sample `sample` of request `request`: distinct, well-mixed streams per row.

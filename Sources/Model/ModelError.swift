@@ -10,6 +10,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     case unexpectedTensor(String)
     /// A tensor's shape differs from the configuration's; check `config.json` against the weights.
     case shapeMismatch(name: String, expected: [Int], found: [Int])
+    /// A checkpoint file is present but unusable; the reason says what is wrong with it (save the checkpoint again).
+    case corruptFile(file: String, reason: String)
     /// An input does not fit the model (sequence too long, image missing, token out of range); the message says which.
     case invalidInput(String)
 
@@ -22,6 +24,7 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         case .unexpectedTensor(let n): "checkpoint has unexpected tensor \(n); check config.json against the weights"
         case let .shapeMismatch(n, e, f):
             "tensor \(n) has shape \(f) but the config expects \(e); check config.json against the weights"
+        case let .corruptFile(file, reason): "checkpoint file \(file) is unusable: \(reason); save the checkpoint again"
         case .invalidInput(let s): "invalid model input: \(s)"
         }
     }

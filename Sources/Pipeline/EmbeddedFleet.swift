@@ -22,6 +22,67 @@ public struct EmbeddedFleet: Sendable {
         self.logger = logger
     }
 
+    /// Runs a whole pipeline in the process, as the fleet would: the coordinator (its submissions worker and its
+    /// loop) and `workersPerRole` workers of every role, over the in-process broker and state. Calls `onEvent` with
+    /// each event of the run's stream as it happens and returns once the run is done.
+    public func run(_ definition: PipelineDefinition, runID: String, workersPerRole: Int = 2,
+                    teacher: ChatTeacher? = nil, onEvent: @escaping @Sendable (StreamEntry) -> Void) async throws {
+        try definition.validate()
+        try await broker.declare(FleetTopology.standard)
+        let artifacts = self.artifacts
+        let coordinator = Coordinator(broker: broker, store: store, logger: logger, reissueAfter: .seconds(600)) {
+            try PipelinePlanner.forRun($0, artifacts: artifacts)
+        }
+        var services: [any Service] = [
+            CoordinatorService(coordinator: coordinator, interval: .milliseconds(200)),
+            Worker(role: "coordinator", queue: FleetTopology.Queue.coordinator, prefetch: 1, broker: broker,
+                   store: store, handler: RunSubmissionHandler(artifacts: artifacts), logger: logger),
+        ]
+        for _ in 0..<max(1, workersPerRole) {
+            services.append(Worker(role: "distiller", queue: FleetTopology.Queue.distiller, prefetch: 1,
+                                   broker: broker, store: store,
+                                   handler: DistillHandler(artifacts: artifacts, teacher: teacher), logger: logger))
+            services.append(Worker(role: "sampler", queue: FleetTopology.Queue.sampler, prefetch: 1, broker: broker,
+                                   store: store, handler: SampleHandler(artifacts: artifacts), logger: logger))
+            services.append(Worker(role: "judge", queue: FleetTopology.Queue.judge, prefetch: 1, broker: broker,
+                                   store: store, handler: JudgeHandler(artifacts: artifacts), logger: logger))
+            services.append(Worker(role: "evaluator", queue: FleetTopology.Queue.evaluator, prefetch: 1,
+                                   broker: broker, store: store,
+                                   handler: EvalHandler(artifacts: artifacts, store: store), logger: logger))
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await broker.publish([try RunSubmission(definition: definition).message(runID: runID)])
+            var cursor = StreamID.start
+            following: while true {
+                let events = try await store.follow(StateKeys.events(runID), after: cursor, limit: 100,
+                                                    waitMilliseconds: 1_000)
+                for event in events {
+                    onEvent(event)
+                    if event.fields["kind"] == "run.done" { break following }
+                }
+                cursor = events.last?.id ?? cursor
+                if events.isEmpty, let letter = try await firstDeadLetter(of: runID) {
+                    await group.triggerGracefulShutdown()
+                    throw EmbeddedRunError.deadLettered(letter.queue, letter.reason)
+                }
+            }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// A letter of the run in any dead-letter queue: in one process nobody will retry it, so the run cannot finish.
+    private func firstDeadLetter(of runID: String) async throws -> (queue: String, reason: String)? {
+        for queue in FleetTopology.standard.queues {
+            for letter in try await DeadLetters(broker: broker).list(queue.name) where letter.runID == runID {
+                return (queue.name, letter.reason)
+            }
+        }
+        return nil
+    }
+
     /// Runs the distill stage with `workers` distillers consuming the batches concurrently; with a budget, stops
     /// enqueuing once the run's teacher cost reaches it. Returns how many batches ran.
     @discardableResult
@@ -46,6 +107,19 @@ public struct EmbeddedFleet: Sendable {
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
             return ran
+        }
+    }
+}
+
+/// Why an embedded run stopped before its end.
+public enum EmbeddedRunError: Error, CustomStringConvertible {
+    /// A message of the run was dead-lettered: the run cannot finish.
+    case deadLettered(String, String)
+
+    public var description: String {
+        switch self {
+        case .deadLettered(let queue, let reason):
+            "a message of the run was dead-lettered on \(queue) (\(reason)); fix the cause and run again"
         }
     }
 }

@@ -8,6 +8,12 @@ public enum StateKeys {
     public static func events(_ runID: String) -> String { "reasoner:run:\(runID):events" }
     /// The done-mark (and stored result) of one message of a run.
     public static func done(runID: String, messageID: String) -> String { "reasoner:run:\(runID):done:\(messageID)" }
+    /// The once-mark of a run's stage transition (`started`, or the stage that finished).
+    public static func transition(_ runID: String, _ step: String) -> String { "reasoner:run:\(runID):transition:\(step)" }
+    /// The index of every submitted run: run id → `active` or `done`.
+    public static let runs = "reasoner:runs"
+    /// The fleet's processes, each stamped with when it last said it was alive (see `Presence`).
+    public static let workers = "reasoner:workers"
     /// The lease of a long job of a run (a training job).
     public static func lease(runID: String, job: String) -> String { "reasoner:run:\(runID):lease:\(job)" }
 }

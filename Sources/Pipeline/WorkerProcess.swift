@@ -11,15 +11,28 @@ public enum WorkerProcess {
         role: String, queue: String, prefetch: Int,
         makeHandler: (FleetConnections) throws -> (Handler, cleanup: (@Sendable () async -> Void)?)
     ) async throws {
+        try await serve(role: role) { fleet, logger in
+            let (handler, cleanup) = try makeHandler(fleet)
+            let worker = Worker(role: role, queue: queue, prefetch: prefetch, broker: fleet.broker, store: fleet.store,
+                                handler: handler, logger: logger)
+            return ([worker], cleanup)
+        }
+    }
+
+    /// Runs the services `makeServices` builds from the process's connections (a worker, or the coordinator's loop
+    /// beside its worker) until SIGTERM or SIGINT, then runs `cleanup` and closes the connections.
+    public static func serve(
+        role: String,
+        makeServices: (FleetConnections, Logger) throws -> ([any Service], cleanup: (@Sendable () async -> Void)?)
+    ) async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "reasoner.\(role)")
         let fleet = try FleetConnections.fromEnvironment(role: role)
         try await fleet.broker.declare(FleetTopology.standard)
-        let (handler, cleanup) = try makeHandler(fleet)
-        let worker = Worker(role: role, queue: queue, prefetch: prefetch, broker: fleet.broker, store: fleet.store,
-                            handler: handler, logger: logger)
+        let (services, cleanup) = try makeServices(fleet, logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [worker], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: (services + [Presence(role: role, store: fleet.store)]).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await cleanup?()
         fleet.broker.shutdown()

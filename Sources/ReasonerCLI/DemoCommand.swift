@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Pipeline
 import ReasonerData
+import Synchronization
 
 /// `reasoner demo`: the main job on the embedded default — one process, no servers.
 ///
@@ -45,32 +46,41 @@ struct DemoCommand: AsyncParsableCommand {
         let started = ContinuousClock.now
         let runID = "demo-\(seed)"
         let store = try ArtifactStore(root: artifacts)
-        let dataRef = try ArtifactRef("runs/\(runID)/data")
-        var suite = SuiteConfig()
-        suite.seed = seed
-        suite.train = trainPerFamily
-        suite.validation = max(10, trainPerFamily / 10)
-        suite.test = max(20, trainPerFamily / 5)
-        suite.pretrainPerFamily = trainPerFamily
-        print("1. data      generating the synthetic suite (\(Family.allCases.count) families, seed \(seed))")
-        let manifest = try SuiteWriter.write(config: suite, to: try store.path(of: dataRef))
-        let trainCount = manifest.counts.values.reduce(0) { $0 + ($1["train"] ?? 0) }
-        print("             \(trainCount) training items, images and manifest in \(try store.path(of: dataRef))")
-
-        print("2. distill   offline teacher (error rate \(teacherErrorRate)) → judge → keep, \(distillers) distillers")
+        var definition = PipelinePreset.quick.definition
+        definition.name = "demo"
+        definition.suite.seed = seed
+        definition.suite.train = trainPerFamily
+        definition.suite.validation = max(10, trainPerFamily / 10)
+        definition.suite.test = max(20, trainPerFamily / 5)
+        definition.suite.pretrainPerFamily = trainPerFamily
+        definition.distill.offlineErrorRate = teacherErrorRate
+        definition.distill.batchSize = batchSize
+        let batches = (trainPerFamily * definition.suite.families.count + batchSize - 1) / batchSize
+        print("run \(runID): the quick pipeline on the embedded fleet (coordinator + \(distillers) workers per role, "
+              + "in-process broker and state)")
         let logger = Logger(label: "reasoner.demo") { _ in SwiftLogNoOpLogHandler() }
         let fleet = EmbeddedFleet(artifacts: store, logger: logger)
-        let stage = DistillStage(runID: runID, dataset: try dataRef.appending("train.jsonl"), itemCount: trainCount,
-                                 batchSize: batchSize, teacher: .offline(seed: seed, errorRate: teacherErrorRate))
-        try await fleet.distill(stage, workers: distillers) { done, total in
-            ProgressLine.show("             batches", done: done, total: total)
+        let distilled = Mutex(0)
+        let families = definition.suite.families.count
+        try await fleet.run(definition, runID: runID, workersPerRole: distillers) { event in
+            switch event.fields["kind"] {
+            case "stage.started" where event.fields["stage"] == "distill":
+                print("1. data      synthetic suite (\(families) families, seed \(seed)) in "
+                      + "runs/\(runID)/data")
+                print("2. distill   offline teacher (error rate \(teacherErrorRate)) → judge → keep")
+            case "distill.batch":
+                let done = distilled.withLock { $0 += 1; return $0 }
+                ProgressLine.show("             batches", done: done, total: batches)
+            default:
+                break
+            }
         }
         let counters = try await fleet.store.fields(of: StateKeys.counters(runID))
         printDistillTable(counters)
-        print("             kept rows: \(try store.path(of: try ArtifactRef("runs/\(runID)/distill")))/batch-*.jsonl")
+        print("             kept rows: \(try store.path(of: try RunLayout(runID: runID).distill))/batch-*.jsonl")
 
-        print("3. SFT, 4. sampling + judging + pairs, 5. DPO, 6. evaluation: not built yet (the student model and")
-        print("   trainers are the next issues); this demo stops after distillation.")
+        print("3. SFT, 4. sampling + judging + pairs, 5. DPO, 6. evaluation: not built yet (the trainers and the")
+        print("   evaluator are the next issues); this demo stops after distillation.")
         let elapsed = ContinuousClock.now - started
         print("done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
     }

@@ -6,6 +6,7 @@ struct Reasoner: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reasoner",
         abstract: "Vision-language chain-of-thought training: distill, SFT, sample, judge, DPO, evaluate.",
-        subcommands: [DemoCommand.self, StatusCommand.self, DistillCommand.self, DeadLetterCommand.self, DataCommand.self, JudgeCommand.self]
+        subcommands: [DemoCommand.self, SubmitCommand.self, StatusCommand.self, FollowCommand.self, DistillCommand.self,
+                      DeadLetterCommand.self, FleetCommand.self, DataCommand.self, JudgeCommand.self]
     )
 }

@@ -9,6 +9,13 @@ public struct RowProblem: Sendable, Equatable, CustomStringConvertible {
     /// Why it was skipped.
     public var reason: String
 
+    /// A problem of the row at `file:line`.
+    public init(file: String, line: Int, reason: String) {
+        self.file = file
+        self.line = line
+        self.reason = reason
+    }
+
     /// `file:line: reason`.
     public var description: String { "\(file):\(line): \(reason)" }
 }

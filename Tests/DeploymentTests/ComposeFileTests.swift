@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import TestSupport
 import Testing
 
@@ -107,4 +108,16 @@ private func workerExecutables() throws -> Set<String> {
             #expect(readBySources.contains(key), "\(name) sets \(key), which no executable reads")
         }
     }
+}
+
+/// `reasoner fleet up` starts `FleetRole.all`; the compose file must run exactly those roles, by the same commands.
+@Test func theLocalFleetAndTheComposeFileRunTheSameRoles() throws {
+    let compose = try resolvedCompose()
+    let services = try #require(compose["services"] as? [String: [String: Any]])
+    let composeRoles = Set(services.keys).subtracting(["rabbitmq", "redis", "cli"])
+    #expect(composeRoles == Set(FleetRole.all.map(\.name)))
+    for role in FleetRole.all {
+        #expect((services[role.name]?["command"] as? [String]) == [role.name], "\(role.name) runs its executable")
+    }
+    #expect(try workerExecutables() == Set(FleetRole.all.map(\.name)), "every role is a worker executable")
 }

@@ -61,6 +61,11 @@ import Tokenization
         let model = try StudentVLM(config: config, seed: 1)
         #expect(model.parameters.names.contains("layers.3.mlp.down_proj.weight"))
         #expect(model.parameters.names.contains("vision.layers.1.attn.o_proj.weight"))
+        // LLaVA's 2-layer GELU MLP projector, named like its nn.Sequential (index 1 is the GELU).
+        let projector = model.parameters.names.filter { $0.hasPrefix("vision.projector.") }
+        #expect(projector == ["vision.projector.0.weight", "vision.projector.0.bias", "vision.projector.2.weight",
+                              "vision.projector.2.bias"])
+        #expect(model.parameters.parameter(named: "vision.projector.2.weight")?.shape == Shape(128, 128))
         #expect(!model.parameters.names.contains("layers.4.attn_norm.weight"))
         let example = try VLMExample(image: RGBImage(width: 100, height: 50, fill: (9, 99, 199)),
                                      prompt: Fixtures.prompt(), response: [270, 271, 272])

@@ -110,4 +110,22 @@ import Testing
             #expect(all[i].allSatisfy { $0 == alone[0] })
         }
     }
+
+    @Test func samplesSharingOnePrefillEqualSamplesDrawnOneByOne() throws {
+        let model = try StudentVLM(config: Fixtures.tinyConfig, seed: 14)
+        let image = Fixtures.image((120, 30, 200)), prompt = try Fixtures.prompt()
+        let options = GenerationOptions(sampling: SamplingOptions(temperature: 1.3, topP: 0.95), maxNewTokens: 9,
+                                        stopTokens: [], seed: 21)
+        let shared = try model.generate(image: image, prompt: prompt, samples: 6, options: options)
+        #expect(Set(shared.map(\.tokens)).count > 1, "different samples of one prompt should differ")
+        #expect(try model.generate(image: image, prompt: prompt, samples: 6, options: options) == shared)
+        for j in 0..<6 {
+            let alone = try model.generate([GenerationRequest(image: image, prompt: prompt, samples: 1,
+                                                              firstSample: j)], options: options)
+            #expect(alone == [[shared[j]]], "sample \(j) drawn alone, with its own prefill")
+        }
+        let tail = try model.generate([GenerationRequest(image: image, prompt: prompt, samples: 3, firstSample: 3)],
+                                      options: options)
+        #expect(tail[0] == Array(shared[3...]))
+    }
 }

@@ -4,6 +4,7 @@ import Logging
 import Messaging
 import ReasonerData
 import State
+import Synchronization
 import Testing
 @testable import Pipeline
 
@@ -76,4 +77,38 @@ private func smallSuite() throws -> (ArtifactStore, ArtifactRef, Int, String) {
         return
     }
     #expect(letter.envelope.headers[InMemoryBroker.deadLetterReasonHeader]?.contains("outside") == true)
+}
+
+@Test func anEmbeddedRunGoesThroughTheCoordinatorToTheEnd() async throws {
+    let artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory
+        .appendingPathComponent("embedded-\(UUID().uuidString)").path)
+    defer { try? FileManager.default.removeItem(atPath: artifacts.root) }
+    var definition = PipelinePreset.quick.definition
+    definition.suite.train = 6
+    definition.suite.validation = 2
+    definition.suite.test = 2
+    definition.suite.pretrainPerFamily = 2
+    definition.suite.formatPerFamily = 2
+    definition.distill.batchSize = 10
+    let fleet = EmbeddedFleet(artifacts: artifacts, logger: quietLogger())
+    let kinds = Mutex<[String]>([])
+    try await fleet.run(definition, runID: "e1") { event in kinds.withLock { $0.append(event.fields["kind"] ?? "") } }
+    #expect(kinds.withLock { $0 } == ["run.submitted", "stage.started", "distill.batch", "distill.batch",
+                                      "distill.batch", "run.done"])
+    #expect(try await fleet.store.fields(of: StateKeys.counters("e1"))["distill_batches"] == "3")
+}
+
+@Test func anEmbeddedRunWhoseWorkIsDeadLetteredStopsWithTheReason() async throws {
+    let artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory
+        .appendingPathComponent("embedded-\(UUID().uuidString)").path)
+    defer { try? FileManager.default.removeItem(atPath: artifacts.root) }
+    var definition = PipelinePreset.quick.definition
+    definition.suite.train = 2
+    definition.suite.validation = 1
+    definition.suite.test = 1
+    definition.suite.pretrainPerFamily = 1
+    definition.suite.formatPerFamily = 2
+    definition.distill.teacher = "endpoint"  // no endpoint teacher in this process
+    let fleet = EmbeddedFleet(artifacts: artifacts, logger: quietLogger())
+    await #expect(throws: EmbeddedRunError.self) { try await fleet.run(definition, runID: "e2") { _ in } }
 }

@@ -39,6 +39,7 @@ private actor CountingStore: StateStore {
     func append(to stream: String, fields: [String: String]) async throws -> StreamID {
         try await inner.append(to: stream, fields: fields)
     }
+    func existingKeys(_ keys: [String]) async throws -> Set<String> { await inner.existingKeys(keys) }
     func read(_ stream: String, after: StreamID, limit: Int) async throws -> [StreamEntry] {
         try await inner.read(stream, after: after, limit: limit)
     }

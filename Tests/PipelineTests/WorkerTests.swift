@@ -151,3 +151,41 @@ private struct Fixture {
     #expect(backoff.delay(afterDeliveries: 3) == .milliseconds(400))
     #expect(backoff.delay(afterDeliveries: 30) == .seconds(1))
 }
+
+/// A long job: acknowledges early, or reports that another worker owns it.
+private struct LongJob: WorkMessage {
+    static let typeName = "test.long-job"
+    static let schemaVersion = 1
+    var owned: Bool
+}
+
+private struct LongJobHandler: MessageHandler {
+    func handle(_ job: LongJob, context: HandlerContext) async throws -> HandlerOutcome {
+        guard job.owned else { throw HandlerError.ownedElsewhere("held by worker-2") }
+        try await context.acknowledgeEarly()
+        try await context.acknowledgeEarly()  // twice is once
+        return HandlerOutcome(increments: [CounterIncrement(key: StateKeys.counters(context.runID), field: "jobs",
+                                                            delta: 1)])
+    }
+}
+
+@Test func longJobsAcknowledgeEarlyAndJobsOwnedElsewhereRecordNothing() async throws {
+    let broker = InMemoryBroker()
+    let store = InMemoryStateStore()
+    try await broker.declare(Topology(workExchange: "work", eventsExchange: "events", deadLetterExchange: "dlx",
+                                      queues: [QueueDeclaration(name: "jobs", deliveryLimit: 2)]))
+    let worker = Worker(role: "trainer", queue: "jobs", prefetch: 1, broker: broker, store: store,
+                        handler: LongJobHandler(), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    for (id, owned) in [("mine", true), ("theirs", false)] {
+        try await broker.publish([OutgoingMessage(exchange: "work", routingKey: "jobs",
+                                                  envelope: try Envelope(LongJob(owned: owned), id: id, runID: "r"))])
+    }
+    let consumer = try await broker.consume(queue: "jobs", prefetch: 1)
+    for _ in 0..<2 { try await worker.process(try #require(try await consumer.next()), consumer: consumer) }
+    await consumer.cancel()
+    #expect(try await broker.depth(of: "jobs") == 0, "both acknowledged, neither handed back")
+    #expect(try await broker.depth(of: "jobs.dlq") == 0)
+    #expect(try await store.fields(of: StateKeys.counters("r")) == ["jobs": "1"])
+    #expect(try await store.fields(of: StateKeys.done(runID: "r", messageID: "theirs")).isEmpty,
+            "the owner records the job, not this worker")
+}

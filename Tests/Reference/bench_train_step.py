@@ -43,7 +43,7 @@ class Model(nn.Module):
             self.patch_pos = nn.Embedding(64, d)
             self.vit = nn.ModuleList(Block(d, heads, hidden, "layer", False) for _ in range(2))
             self.vit_norm = nn.LayerNorm(d, eps=1e-5)
-            self.proj = nn.Linear(d, d)
+            self.proj = nn.Sequential(nn.Linear(d, d), nn.GELU(approximate="tanh"), nn.Linear(d, d))
 
     def forward(self, ids, patches=None):
         x = self.tok(ids)

@@ -20,6 +20,8 @@ enum StateStoreConformance {
         #expect(try await store.addMembers(["b", "a"], to: set) == 2)
         #expect(try await store.addMembers(["a", "c"], to: set) == 1)
         #expect(try await store.members(of: set) == ["a", "b", "c"])
+        #expect(try await store.existingKeys([key, set, "\(prefix()):absent"]) == [key, set])
+        #expect(try await store.existingKeys([]).isEmpty)
     }
 
     static func leasesFenceStaleHolders(_ store: any StateStore) async throws {

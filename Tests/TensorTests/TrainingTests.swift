@@ -135,6 +135,28 @@ import Testing
         }
         #expect(caches.allSatisfy { $0.length == 6 })
     }
+
+    @Test func gatheredCacheRowsContinueLikeTheirSourceRows() {
+        let store = ParameterStore()
+        let lm = DecoderLM(store, TransformerConfiguration(dModel: 8, heads: 2, mlpHidden: 16, layers: 2),
+                           vocab: 9, context: 8, seed: 7)
+        let prompts: [Int32] = [1, 5, 2, 7, 3, 3]  // 2 prompts of 3
+        let caches = lm.makeCaches(batch: 2, capacity: 3)
+        let tape = Tape(parameters: store)
+        _ = lm(tape, ids: prompts, batch: 2, length: 3, caches: caches)
+        // Rows 1, 0, 1 of the prompt caches, each continued by its own next token.
+        let rows = [1, 0, 1], next: [Int32] = [4, 8, 0]
+        let gathered = caches.map { KVCache(gathering: rows, from: $0, capacity: 5) }
+        #expect(gathered.allSatisfy { $0.batch == 3 && $0.length == 3 && $0.capacity == 5 })
+        tape.reset()
+        let logits = tape.array(lm(tape, ids: next, batch: 3, length: 1, caches: gathered))
+        for (i, row) in rows.enumerated() {
+            let full = Tape(parameters: store)
+            let ids = Array(prompts[(row * 3)..<(row * 3 + 3)]) + [next[i]]
+            let want = Array(full.array(lm(full, ids: ids, batch: 1, length: 4))[(3 * 9)..<(4 * 9)])
+            for v in 0..<9 { #expect(abs(logits[i * 9 + v] - want[v]) < 1e-5, "row \(i) vocab \(v)") }
+        }
+    }
 }
 
 /// Inline shapes.

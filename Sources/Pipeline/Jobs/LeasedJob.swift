@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import State
 
@@ -46,5 +47,33 @@ public enum LeasedJob {
         }
         if case .finished = outcome { try await store.releaseLease(lease) }
         return outcome
+    }
+}
+
+extension LeasedJob {
+    /// The body of a long job's handler (a training run): takes the job's lease (named after the run and `job`),
+    /// acknowledges the delivery early (the lease now keeps the job; RabbitMQ's consumer timeout would not), runs
+    /// `work`, and returns its result with the lease to fence the completion with. If another worker holds the
+    /// lease, or takes it over during the work, throws ``HandlerError/ownedElsewhere(_:)``: the owner records it.
+    public static func handle<Result: Sendable>(
+        job: String, context: HandlerContext, store: any StateStore, ttlMilliseconds: Int = 60_000,
+        work: @escaping @Sendable (Lease) async throws -> Result
+    ) async throws -> (result: Result, lease: Lease) {
+        let name = StateKeys.lease(runID: context.runID, job: job)
+        let holder = "\(ProcessInfo.processInfo.hostName) pid \(getpid())"
+        let acknowledge = context.acknowledgeEarly
+        let outcome = try await run(name, holder: holder, ttlMilliseconds: ttlMilliseconds, store: store,
+                                    logger: context.logger) { lease in
+            try await acknowledge()
+            return try await work(lease)
+        }
+        switch outcome {
+        case .finished(let result, let lease):
+            return (result, lease)
+        case .heldElsewhere(let current):
+            throw HandlerError.ownedElsewhere("\(job) is running under \(current?.holder ?? "another worker")'s lease")
+        case .lost:
+            throw HandlerError.ownedElsewhere("the lease of \(job) passed to another worker during the work")
+        }
     }
 }

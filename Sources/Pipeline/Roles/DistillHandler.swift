@@ -43,7 +43,8 @@ public struct DistillHandler: MessageHandler {
     }
 
     public func handle(_ batch: DistillBatch, context: HandlerContext) async throws -> HandlerOutcome {
-        let items = try readSlice(batch)
+        let slice = ItemSlice(file: batch.dataset, firstLine: batch.firstLine, lineCount: batch.lineCount)
+        let items = try slice.read(from: artifacts)
         let written = try await rationales(for: items, batch: batch)
         var kept: [ConversationRow] = []
         var report: [ReportRow] = []
@@ -133,24 +134,6 @@ public struct DistillHandler: MessageHandler {
                 var results = [Written](repeating: .failed("not asked"), count: items.count)
                 for await (index, written) in group { results[index] = written }
                 return results
-            }
-        }
-    }
-
-    private func readSlice(_ batch: DistillBatch) throws -> [SuiteItem] {
-        let data = try artifacts.read(batch.dataset)
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-        guard batch.firstLine >= 0, batch.lineCount >= 0, batch.firstLine + batch.lineCount <= lines.count else {
-            throw HandlerError.permanent("lines \(batch.firstLine)..<\(batch.firstLine + batch.lineCount) are outside "
-                                         + "\(batch.dataset) (\(lines.count) lines)")
-        }
-        let decoder = JSONDecoder()
-        return try lines[batch.firstLine..<(batch.firstLine + batch.lineCount)].enumerated().compactMap { offset, line in
-            guard !line.isEmpty else { return nil }
-            do {
-                return try decoder.decode(SuiteItem.self, from: Data(line))
-            } catch {
-                throw HandlerError.permanent("\(batch.dataset):\(batch.firstLine + offset + 1): not a suite item (\(error))")
             }
         }
     }

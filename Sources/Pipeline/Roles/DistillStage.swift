@@ -29,19 +29,23 @@ public struct DistillStage: Sendable {
     /// The batches, with stable message ids: enqueuing them twice enqueues the same work, done once.
     public func batches() throws -> [(id: String, batch: DistillBatch)] {
         try stride(from: 0, to: itemCount, by: batchSize).enumerated().map { index, first in
-            let output = try ArtifactRef("runs/\(runID)/distill/batch-\(String(format: "%05d", index)).jsonl")
+            let output = try RunLayout(runID: runID).distillBatch(index)
             return ("\(runID).distill.\(index)",
                     DistillBatch(dataset: dataset, firstLine: first, lineCount: min(batchSize, itemCount - first),
                                  teacher: teacher, output: output))
         }
     }
 
-    /// Enqueues every batch on the distiller queue.
-    public func enqueue(on broker: any MessageBroker) async throws {
-        let messages = try batches().map { id, batch in
+    /// The batches as messages for the distiller queue.
+    public func messages() throws -> [OutgoingMessage] {
+        try batches().map { id, batch in
             FleetTopology.work(FleetTopology.Queue.distiller, try Envelope(batch, id: id, runID: runID))
         }
-        try await broker.publish(messages)
+    }
+
+    /// Enqueues every batch on the distiller queue.
+    public func enqueue(on broker: any MessageBroker) async throws {
+        try await broker.publish(try messages())
     }
 
     /// Waits until every batch is counted done, calling `progress(done, total)` as batches finish.
@@ -55,15 +59,13 @@ public struct DistillStage: Sendable {
     public func runWithinBudget(_ budgetDollars: Double, window: Int = 4, broker: any MessageBroker,
                                 store: any StateStore, progress: @Sendable (Int, Int) -> Void) async throws -> Int {
         precondition(window >= 1, "the window holds at least one batch")
-        let all = try batches()
+        let all = try messages()
         var enqueued = 0
         while enqueued < all.count {
             let spent = Double(try await counter("teacher_cost_microdollars", store: store)) / 1e6
             if spent >= budgetDollars { break }
             let next = all[enqueued..<min(all.count, enqueued + window)]
-            try await broker.publish(try next.map { id, batch in
-                FleetTopology.work(FleetTopology.Queue.distiller, try Envelope(batch, id: id, runID: runID))
-            })
+            try await broker.publish(Array(next))
             enqueued += next.count
             try await waitUntil(batchesDone: enqueued, store: store) { done, _ in progress(done, all.count) }
         }

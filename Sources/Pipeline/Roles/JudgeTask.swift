@@ -44,3 +44,10 @@ public struct SampledChains: Codable, Sendable, Equatable {
         self.samples = samples
     }
 }
+
+extension SampledChains: DatasetRow {
+    /// Chains have no image of their own (their item has).
+    public var imagePath: String? { nil }
+    /// A row needs an item id.
+    public var problem: String? { id.isEmpty ? "a samples row needs the id of its item" : nil }
+}

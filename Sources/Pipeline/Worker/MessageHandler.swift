@@ -27,13 +27,19 @@ public struct HandlerContext: Sendable {
     public var redelivered: Bool
     /// Logger with the run id and message id as metadata.
     public var logger: Logger
+    /// Acknowledges the delivery now, before the work ends: for jobs longer than the broker's consumer timeout
+    /// (30 min), which hold a lease instead (``LeasedJob``). From then on the broker will not redeliver the message;
+    /// if the process dies, the lease expires and the coordinator re-issues the work.
+    public var acknowledgeEarly: @Sendable () async throws -> Void
 
     /// Makes a context.
-    public init(runID: String, messageID: String, redelivered: Bool, logger: Logger) {
+    public init(runID: String, messageID: String, redelivered: Bool, logger: Logger,
+                acknowledgeEarly: @escaping @Sendable () async throws -> Void = {}) {
         self.runID = runID
         self.messageID = messageID
         self.redelivered = redelivered
         self.logger = logger
+        self.acknowledgeEarly = acknowledgeEarly
     }
 }
 
@@ -68,4 +74,7 @@ public struct HandlerOutcome: Sendable {
 public enum HandlerError: Error, Equatable {
     /// The message can never be handled (bad reference, invalid settings): dead-letter it with this reason now.
     case permanent(String)
+    /// Another worker owns this job (its lease is held, or was lost to another): acknowledge the delivery and record
+    /// nothing; the owner's completion is the one that counts.
+    case ownedElsewhere(String)
 }

@@ -4,6 +4,7 @@ import Messaging
 import Metrics
 import ServiceLifecycle
 import State
+import Synchronization
 
 /// A role's consumer loop: consume → decode → handle → record the effects once → publish follow-ups → acknowledge.
 ///
@@ -96,13 +97,29 @@ public struct Worker<Handler: MessageHandler>: Service {
         }
 
         logger.info("handling", metadata: ["type": "\(envelope.type)", "redelivered": "\(delivery.redelivered)"])
+        let acknowledged = Mutex(false)
+        let acknowledge: @Sendable () async throws -> Void = { [consumer] in
+            guard acknowledged.withLock({ done in defer { done = true }; return !done }) else { return }
+            try await consumer.ack(tag: delivery.tag)
+        }
         let outcome: HandlerOutcome
         do {
             let context = HandlerContext(runID: envelope.runID, messageID: envelope.id,
-                                         redelivered: delivery.redelivered, logger: logger)
+                                         redelivered: delivery.redelivered, logger: logger,
+                                         acknowledgeEarly: acknowledge)
             outcome = try await handler.handle(message, context: context)
-        } catch HandlerError.permanent(let reason) {
+        } catch HandlerError.ownedElsewhere(let reason) {
+            logger.info("owned by another worker: acknowledging without recording", metadata: ["reason": "\(reason)"])
+            try await acknowledge()
+            count("owned_elsewhere")
+            return
+        } catch HandlerError.permanent(let reason) where !acknowledged.withLock({ $0 }) {
             try await deadLetter(received, consumer: consumer, reason: reason, logger: logger)
+            return
+        } catch where acknowledged.withLock({ $0 }) {
+            logger.error("an early-acknowledged job failed; the coordinator re-issues it once its lease lapses",
+                         metadata: ["error": "\(error)"])
+            count("failed_after_ack")
             return
         } catch {
             let delay = retryBackoff.delay(afterDeliveries: delivery.previousDeliveries + 1)
@@ -131,7 +148,7 @@ public struct Worker<Handler: MessageHandler>: Service {
                            metadata: ["holder": "\(current?.holder ?? "none")"])
             count("fenced")
         }
-        try await consumer.ack(tag: delivery.tag)
+        try await acknowledge()
     }
 
     private func deadLetter(_ received: Received, consumer: any MessageConsumer, reason: String,

@@ -58,6 +58,10 @@ public actor InMemoryStateStore: StateStore {
         return value + delta
     }
 
+    public func existingKeys(_ keys: [String]) -> Set<String> {
+        Set(keys.filter { values[$0] != nil })
+    }
+
     public func addMembers(_ members: [String], to key: String) throws -> Int {
         var set: Set<String>
         switch values[key] {

@@ -55,6 +55,13 @@ public final class RedisStateStore: StateStore {
         }
     }
 
+    public func existingKeys(_ keys: [String]) async throws -> Set<String> {
+        guard !keys.isEmpty else { return [] }
+        let commands: [[any RedisArgument]] = keys.map { ["EXISTS", $0] }
+        let replies = try await self.commands.run { try $0.pipeline(commands, retry: .reconnectOnceIfIdempotent) }
+        return Set(try zip(keys, replies).compactMap { key, reply in try reply.requireInteger() > 0 ? key : nil })
+    }
+
     public func addMembers(_ members: [String], to key: String) async throws -> Int {
         guard !members.isEmpty else { return 0 }
         let words: [any RedisArgument] = ["SADD", key] + members

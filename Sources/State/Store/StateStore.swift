@@ -10,6 +10,8 @@ public protocol StateStore: Sendable {
     func fields(of key: String) async throws -> [String: String]
     /// Adds `delta` to a numeric field of a record (missing counts as 0) and returns the new value.
     func increment(_ field: String, of key: String, by delta: Int) async throws -> Int
+    /// Which of `keys` exist (as anything: a record, a set, a done-mark), in one round trip.
+    func existingKeys(_ keys: [String]) async throws -> Set<String>
     /// Adds members to a set; returns how many were new.
     func addMembers(_ members: [String], to key: String) async throws -> Int
     /// The members of a set, sorted.

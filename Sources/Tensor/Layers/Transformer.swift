@@ -172,8 +172,10 @@ public struct DecoderLM: Sendable {
                                 caches: caches))
     }
 
-    /// One empty `KVCache` per block, for decoding `batch` sequences of up to `context` positions.
-    public func makeCaches(batch: Int) -> [KVCache] {
-        stack.blocks.map { _ in KVCache(batch: batch, capacity: context, dModel: configuration.dModel) }
+    /// One empty `KVCache` per block, for decoding `batch` sequences of up to `capacity` positions (default: the
+    /// whole context).
+    public func makeCaches(batch: Int, capacity: Int? = nil) -> [KVCache] {
+        let capacity = min(capacity ?? context, context)
+        return stack.blocks.map { _ in KVCache(batch: batch, capacity: capacity, dModel: configuration.dModel) }
     }
 }

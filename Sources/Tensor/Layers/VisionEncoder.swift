@@ -1,5 +1,27 @@
+/// LLaVA-1.5's projector from vision features to the language model's width: `Linear -> GELU -> Linear`, named like
+/// the `nn.Sequential` it mirrors (`<name>.0.weight`/`.bias` `[out, in]`, `<name>.2.weight`/`.bias` `[out, out]`;
+/// index 1 is the parameter-free GELU). The GELU is the tanh approximation, as everywhere in this engine.
+public struct MLPProjector: Sendable {
+    /// First linear layer (`<name>.0`), vision width to output width.
+    public let first: Linear
+    /// Second linear layer (`<name>.2`), output width to output width.
+    public let second: Linear
+
+    /// Registers `<name>.0.*` and `<name>.2.*` in `store`.
+    public init(_ store: ParameterStore, _ name: String, inFeatures: Int, outFeatures: Int, rng: inout SplitMix64) {
+        first = Linear(store, "\(name).0", inFeatures: inFeatures, outFeatures: outFeatures, rng: &rng)
+        second = Linear(store, "\(name).2", inFeatures: outFeatures, outFeatures: outFeatures, rng: &rng)
+    }
+
+    /// Projects `x` over its last dimension.
+    public func callAsFunction(_ tape: Tape, _ x: Tensor) -> Tensor {
+        second(tape, tape.gelu(first(tape, x)))
+    }
+}
+
 /// A small ViT: flattened image patches -> `patch_embed` linear + learned `patch_pos` -> bidirectional LayerNorm
-/// transformer stack (`<prefix>layers.i.*`, `<prefix>norm`) -> `projector` linear to the decoder width.
+/// transformer stack (`<prefix>layers.i.*`, `<prefix>norm`) -> `<prefix>projector`, a 2-layer GELU MLP to the
+/// decoder width (`MLPProjector`).
 public struct VisionEncoder: Sendable {
     /// Stack options (bidirectional attention).
     public let configuration: TransformerConfiguration
@@ -9,8 +31,8 @@ public struct VisionEncoder: Sendable {
     public let positions: Embedding
     /// The blocks and final norm.
     public let stack: TransformerStack
-    /// `projector` `[outDim, d]`.
-    public let projector: Linear
+    /// `projector.0` `[outDim, d]`, GELU, `projector.2` `[outDim, outDim]`.
+    public let projector: MLPProjector
     /// Patches per image.
     public let patches: Int
 
@@ -22,7 +44,7 @@ public struct VisionEncoder: Sendable {
         patchEmbed = Linear(store, "\(prefix)patch_embed", inFeatures: patchValues, outFeatures: c.dModel, rng: &rng)
         positions = Embedding(store, "\(prefix)patch_pos", count: patches, dim: c.dModel, rng: &rng)
         stack = TransformerStack(store, prefix: prefix, c, rng: &rng)
-        projector = Linear(store, "\(prefix)projector", inFeatures: c.dModel, outFeatures: outDim, rng: &rng)
+        projector = MLPProjector(store, "\(prefix)projector", inFeatures: c.dModel, outFeatures: outDim, rng: &rng)
     }
 
     /// Image features `[B, patches, outDim]` from flattened patches `[B, patches, patchValues]`.

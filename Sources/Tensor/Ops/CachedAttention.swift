@@ -21,6 +21,23 @@ public final class KVCache {
         values = .allocate(capacity: batch * capacity * dModel)
     }
 
+    /// A cache of `rows.count` sequences whose row `i` is a copy of `source`'s row `rows[i]` (its filled positions),
+    /// with room for `capacity` positions (default: the source's). Lets N samples of one prompt continue from one
+    /// prefill of that prompt: run the prompt once, then gather its row N times.
+    public convenience init(gathering rows: [Int], from source: KVCache, capacity: Int? = nil) {
+        let capacity = capacity ?? source.capacity
+        precondition(capacity >= source.length, "KVCache gather: capacity \(capacity) < length \(source.length)")
+        precondition(rows.allSatisfy { $0 >= 0 && $0 < source.batch },
+                     "KVCache gather: rows must index the source's \(source.batch) sequences")
+        self.init(batch: rows.count, capacity: capacity, dModel: source.dModel)
+        let span = source.length * dModel
+        for (i, row) in rows.enumerated() {
+            (keys + i * capacity * dModel).update(from: source.keys + row * source.capacity * dModel, count: span)
+            (values + i * capacity * dModel).update(from: source.values + row * source.capacity * dModel, count: span)
+        }
+        length = source.length
+    }
+
     deinit {
         keys.deallocate()
         values.deallocate()

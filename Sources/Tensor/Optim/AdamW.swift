@@ -40,6 +40,40 @@ public final class AdamW {
         v.deallocate()
     }
 
+    /// Everything `step` carries from one update to the next, for exact resume from a checkpoint.
+    public struct State: Sendable, Equatable {
+        /// Steps taken (sets the bias correction of the next step).
+        public var step: Int
+        /// First moments (torch's `exp_avg`), in the store's flat layout (`Parameter.offset`).
+        public var firstMoments: [Float]
+        /// Second moments (torch's `exp_avg_sq`), in the store's flat layout.
+        public var secondMoments: [Float]
+
+        /// A state from its parts.
+        public init(step: Int, firstMoments: [Float], secondMoments: [Float]) {
+            self.step = step
+            self.firstMoments = firstMoments
+            self.secondMoments = secondMoments
+        }
+    }
+
+    /// A copy of the current state.
+    public var state: State {
+        State(step: stepCount, firstMoments: Array(UnsafeBufferPointer(start: m, count: store.count)),
+              secondMoments: Array(UnsafeBufferPointer(start: v, count: store.count)))
+    }
+
+    /// Continues from `state` (saved from an optimizer over a store of the same layout): the next `step` is then
+    /// bit for bit the step an uninterrupted run would have taken.
+    public func restore(_ state: State) {
+        precondition(state.step >= 0 && state.firstMoments.count == store.count
+                     && state.secondMoments.count == store.count,
+                     "AdamW.restore: state for \(state.firstMoments.count) values, store has \(store.count)")
+        stepCount = state.step
+        m.update(from: state.firstMoments, count: store.count)
+        v.update(from: state.secondMoments, count: store.count)
+    }
+
     /// One update with learning rate `lr` from the gradients currently in the store.
     public func step(lr: Float) {
         stepCount += 1

@@ -7,11 +7,9 @@ import TestSupport
 import Testing
 @testable import Pipeline
 
-/// The `distiller` executable built beside this test bundle.
-private func distillerPath() -> String {
-    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("distiller").path
-}
+private func distillerPath() -> String { FleetHarness.executable("distiller") }
 
+extension FleetProcessTests {
 /// Real processes on the real servers: a distiller killed with SIGKILL in the middle of a batch; the batch goes back
 /// to the queue, a second distiller completes it, and its effects are recorded exactly once.
 @Test func aDistillerKilledMidBatchIsReplacedAndTheBatchCompletesOnce() async throws {
@@ -63,4 +61,5 @@ private func distillerPath() -> String {
                                  imageRoot: nil).rows
     #expect(rows.count == kept)
     #expect(try await broker.depth(of: FleetTopology.Queue.distiller) == 0)
+}
 }

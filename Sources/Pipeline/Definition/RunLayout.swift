@@ -1,0 +1,49 @@
+import Artifacts
+
+/// Where a run's artifacts live in the volume — the one place that names them:
+///
+/// ```
+/// runs/<run>/pipeline.json           the definition
+/// runs/<run>/data/                   the generated suite (manifest.json last)
+/// runs/<run>/distill/batch-*.jsonl   kept rationales (LLaVA rows) and their reports
+/// runs/<run>/checkpoints/<model>/    pretrained, SFT (one per mix) and DPO checkpoints
+/// runs/<run>/samples/shard-*.jsonl   sampled chains; pairs/shard-*.jsonl the judge's DPO rows
+/// runs/<run>/eval/<model>/<mode>/    per-item results by shard; eval/summary.json and results.md
+/// ```
+public struct RunLayout: Sendable {
+    /// The run.
+    public let runID: String
+
+    /// The layout of `runID`.
+    public init(runID: String) {
+        self.runID = runID
+    }
+
+    private func ref(_ path: String) throws -> ArtifactRef { try ArtifactRef("runs/\(runID)/" + path) }
+
+    /// The run's definition.
+    public var definition: ArtifactRef { get throws { try ref("pipeline.json") } }
+    /// The generated suite's folder.
+    public var data: ArtifactRef { get throws { try ref("data") } }
+    /// A distill batch's kept rows.
+    public func distillBatch(_ index: Int) throws -> ArtifactRef { try ref("distill/batch-\(Self.number(index)).jsonl") }
+    /// The folder of all distill batches.
+    public var distill: ArtifactRef { get throws { try ref("distill") } }
+    /// A model's checkpoint folder (`pretrained`, `sft-4`, `dpo`, ...).
+    public func checkpoint(_ model: String) throws -> ArtifactRef { try ref("checkpoints/\(model)") }
+    /// A sampling shard's chains.
+    public func samples(_ shard: Int) throws -> ArtifactRef { try ref("samples/shard-\(Self.number(shard)).jsonl") }
+    /// A judged shard's DPO rows.
+    public func pairs(_ shard: Int) throws -> ArtifactRef { try ref("pairs/shard-\(Self.number(shard)).jsonl") }
+    /// An evaluation shard's per-item results.
+    public func evaluation(model: String, mode: String, shard: Int) throws -> ArtifactRef {
+        try ref("eval/\(model)/\(mode)/shard-\(Self.number(shard)).jsonl")
+    }
+    /// The evaluation's folder (summary, results.md, plots).
+    public var evaluations: ArtifactRef { get throws { try ref("eval") } }
+
+    private static func number(_ index: Int) -> String {
+        let digits = String(index)
+        return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+    }
+}
