@@ -20,7 +20,7 @@ struct TrainStepBenchmark: ParsableCommand {
     @Option(help: "Untimed warm-up steps.")
     var warmup: Int = 2
 
-    @Option(help: "OpenBLAS threads for the large GEMMs.")
+    @Option(help: "Cores the tensor engine uses (Parallelism.workers; OpenBLAS itself runs on one thread).")
     var threads: Int = 2
 
     @Option(help: "PyTorch intra-op threads (default: --threads); on a loaded machine compare 1 and 2.")
@@ -92,7 +92,7 @@ struct TrainStepBenchmark: ParsableCommand {
                 + 6 * Double(batch * imagePatches) * Double(patchValues * 128 + 128 * 128) : 0)
         let swiftRate = tokens / median
         print("train-step [\(variant)]: batch \(batch) x context \(context), \(store.count) parameters, "
-              + "BLAS threads \(threads), loss \(String(format: "%.4f", loss))")
+              + "engine workers \(threads), loss \(String(format: "%.4f", loss))")
         print(String(format: "  Swift:   %8.1f ms/step  %8.0f tokens/s  %6.1f GFLOP/s (model FLOPs %.1f G), best %.1f ms",
                      median * 1e3, swiftRate, flops / median / 1e9, flops / 1e9, times[0] * 1e3))
         let n = Double(steps)

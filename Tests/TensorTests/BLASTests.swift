@@ -40,6 +40,33 @@ import Testing
         for i in 0..<c.count { #expect(abs(c[i] - expected[i]) < 1e-5, "element \(i)") }
     }
 
+    /// The engine's split of one GEMM into row blocks (m >= n) or column blocks (n > m), against the naive loop.
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func splitSgemmMatchesNaiveLoop(transposes: (Bool, Bool)) {
+        let (tA, tB) = transposes
+        for (m, n, k, parts) in [(37, 20, 9, 2), (19, 41, 6, 3)] {
+            let lda = (tA ? m : k) + 1, ldb = (tB ? k : n) + 2, ldc = n + 1
+            var rng = SplitMix64(seed: 43)
+            let a = (0..<((tA ? k : m) * lda)).map { _ in rng.nextUniform() - 0.5 }
+            let b = (0..<((tB ? n : k) * ldb)).map { _ in rng.nextUniform() - 0.5 }
+            let c0 = (0..<(m * ldc)).map { _ in rng.nextUniform() - 0.5 }
+            let expected = naive(tA, tB, m, n, k, 0.5, a, lda, b, ldb, 1, c0, ldc)
+            var c = c0
+            c.withUnsafeMutableBufferPointer { cp in
+                BLAS.sgemm(parts: parts, transA: tA, transB: tB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b,
+                           ldb: ldb, beta: 1, c: cp.baseAddress!, ldc: ldc)
+            }
+            for i in 0..<c.count { #expect(abs(c[i] - expected[i]) < 1e-5, "\(m)x\(n)x\(k) element \(i)") }
+        }
+    }
+
+    @Test func workersDefaultToOpenBLASNumThreadsThenToTheProcessorCount() {
+        #expect(Parallelism.defaultWorkers(environment: ["OPENBLAS_NUM_THREADS": "1"], processors: 2) == 1)
+        #expect(Parallelism.defaultWorkers(environment: ["OPENBLAS_NUM_THREADS": "zero"], processors: 2) == 2)
+        #expect(Parallelism.defaultWorkers(environment: [:], processors: 4) == 4)
+        #expect(Parallelism.defaultWorkers(environment: [:], processors: 0) == 1)
+    }
+
     @Test func stridedBatchedMatchesPerBatchLoop() {
         let batch = 3, m = 4, n = 2, k = 6
         var rng = SplitMix64(seed: 7)

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Dispatch
 
 /// The only place in Reasoner that calls OpenBLAS: row-major single-precision GEMM and the thread setting.
 ///
@@ -6,8 +7,51 @@ import COpenBLAS
 /// with `transA == true` it is stored as `k x m` (leading dimension `lda >= m`) and used transposed.
 public enum BLAS {
     /// `C = alpha * op(A) * op(B) + beta * C`, with `op(A)` of shape `m x k`, `op(B)` `k x n` and `C` `m x n`.
-    @inlinable
+    /// Large products are split into `Parallelism.workers` row blocks of `C` (or column blocks when `n > m`), each
+    /// a single-threaded OpenBLAS call on its own core; inside a parallel kernel (see `insideParallelKernel`) and
+    /// below about 2^18 multiply-adds the call stays on the current thread.
     public static func sgemm(
+        transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let parts = min(Parallelism.workers, max(m, n) / 16)
+        guard parts > 1, m * n * k >= 1 << 18, !insideParallelKernel else {
+            sgemmOnCurrentThread(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+                                 b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        sgemm(parts: parts, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+              ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// `sgemm` as `parts` concurrent single-threaded calls, one per block of rows of `C` (of columns when
+    /// `n > m`). Each element of `C` is computed by exactly one call.
+    static func sgemm(
+        parts: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let operands = GEMMOperands(a: a, b: b, c: c)
+        let splitRows = m >= n
+        let total = splitRows ? m : n
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let lo = total * part / parts, hi = total * (part + 1) / parts
+            if splitRows {  // rows lo..<hi of op(A) and of C
+                sgemmOnCurrentThread(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
+                                     a: operands.a + (transA ? lo : lo * lda), lda: lda, b: operands.b, ldb: ldb,
+                                     beta: beta, c: operands.c + lo * ldc, ldc: ldc)
+            } else {  // columns lo..<hi of op(B) and of C
+                sgemmOnCurrentThread(transA: transA, transB: transB, m: m, n: hi - lo, k: k, alpha: alpha,
+                                     a: operands.a, lda: lda, b: operands.b + (transB ? lo * ldb : lo), ldb: ldb,
+                                     beta: beta, c: operands.c + lo, ldc: ldc)
+            }
+        }
+    }
+
+    /// `sgemm` as one single-threaded OpenBLAS call on the calling thread (what each worker of a parallel kernel
+    /// uses).
+    static func sgemmOnCurrentThread(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
@@ -25,7 +69,6 @@ public enum BLAS {
 
     /// `batch` independent GEMMs whose operands start `strideA`, `strideB` and `strideC` floats apart
     /// (the loop form of a strided batched GEMM; each call uses the library's current thread count).
-    @inlinable
     public static func sgemmStridedBatched(
         batch: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
@@ -38,12 +81,23 @@ public enum BLAS {
         }
     }
 
-    /// Sets the number of threads OpenBLAS uses inside one GEMM. The setting is process-wide: kernels that run
-    /// their own parallel loops set it to 1 around those loops (small GEMMs are slower on 2 threads than on 1).
+    /// Sets the number of cores one GEMM (and every other parallel kernel) uses: the same setting as
+    /// `Parallelism.setWorkers`. OpenBLAS itself always runs on one thread; the engine splits the work.
     public static func setThreads(_ count: Int) {
-        openblas_set_num_threads(Int32(max(1, count)))
+        Parallelism.setWorkers(count)
     }
 
-    /// The number of threads OpenBLAS currently uses inside one GEMM.
-    public static var threads: Int { Int(openblas_get_num_threads()) }
+    /// The number of cores one GEMM uses (`Parallelism.workers`).
+    public static var threads: Int { Parallelism.workers }
+
+    /// True on the workers of a parallel kernel (attention's per-head loop), whose GEMMs must not split again.
+    static var insideParallelKernel: Bool { ParallelKernel.depth.load(ordering: .relaxed) > 0 }
+}
+
+/// GEMM operands handed to the workers of `BLAS.sgemm`: each worker writes a disjoint block of `c` and only reads
+/// `a` and `b`, and the caller waits for all of them; `@unchecked Sendable` only tells the compiler so.
+struct GEMMOperands: @unchecked Sendable {
+    let a: UnsafePointer<Float>
+    let b: UnsafePointer<Float>
+    let c: UnsafeMutablePointer<Float>
 }

@@ -74,6 +74,9 @@ public final class Tape {
     /// The gradient of `t` after `backward`, or nil if `t` does not require one.
     public func grad(_ t: Tensor) -> [Float]? {
         guard let g = nodes[t.id].grad else { return nil }
+        if !nodes[t.id].parameterGrad && !nodes[nodes[t.id].gradOwner].gradReady {
+            return [Float](repeating: 0, count: t.shape.count)  // nothing flowed into it
+        }
         return Array(UnsafeBufferPointer(start: g, count: t.shape.count))
     }
 
@@ -109,7 +112,25 @@ public final class Tape {
     public func resetProfile() { profile = [:]; lastOp = nil }
 
     @inline(__always) func val(_ i: Int) -> UnsafeMutablePointer<Float> { nodes[i].value }
-    @inline(__always) func gradOf(_ i: Int) -> UnsafeMutablePointer<Float>? { i < 0 ? nil : nodes[i].grad }
+    /// The gradient buffer of node `i` for a contribution that adds (`+=`); the first contribution of a backward
+    /// pass finds it zeroed. Nil when `i` is -1 or needs no gradient.
+    @inline(__always) func gradOf(_ i: Int) -> UnsafeMutablePointer<Float>? {
+        guard let (g, accumulate) = gradTarget(i) else { return nil }
+        if !accumulate { g.update(repeating: 0, count: nodes[i].shape.count) }
+        return g
+    }
+
+    /// The gradient buffer of node `i` and whether a contribution must add to it (`accumulate`) or may store
+    /// (the first contribution of this backward pass: its buffer is uninitialised). Kernels that can store (GEMMs
+    /// with beta 0, element-wise backward) use this instead of `gradOf` and skip zeroing the buffer.
+    @inline(__always) func gradTarget(_ i: Int) -> (pointer: UnsafeMutablePointer<Float>, accumulate: Bool)? {
+        guard i >= 0, let g = nodes[i].grad else { return nil }
+        if nodes[i].parameterGrad { return (g, true) }
+        let owner = nodes[i].gradOwner
+        if nodes[owner].gradReady { return (g, true) }
+        nodes[owner].gradReady = true
+        return (g, false)
+    }
 
     // MARK: Backward
 
@@ -119,18 +140,21 @@ public final class Tape {
     /// losses recorded on one tape can be back-propagated one after the other.
     public func backward(_ output: Tensor, scale: Float = 1, seed: [Float]? = nil) {
         if profiling { stampForward(next: nil) }
-        // Gradient buffers for every non-parameter node that needs one; aliases share their source's buffer.
+        // Gradient buffers for every non-parameter node that needs one, left uninitialised (see `gradTarget`);
+        // aliases share their source's buffer.
         for i in 0..<nodes.count where nodes[i].requiresGrad && !nodes[i].parameterGrad {
             if case .alias(let src) = nodes[i].op {
                 nodes[i].grad = nodes[src].grad
+                nodes[i].gradOwner = nodes[src].gradOwner
+                // A reshaped parameter accumulates into the parameter's gradient like the parameter itself.
+                nodes[i].parameterGrad = nodes[src].parameterGrad
             } else {
-                let n = nodes[i].shape.count
-                let g = nodes[i].grad ?? floats.allocate(n)
-                g.update(repeating: 0, count: n)
-                nodes[i].grad = g
+                nodes[i].grad = nodes[i].grad ?? floats.allocate(nodes[i].shape.count)
+                nodes[i].gradOwner = i
             }
+            nodes[i].gradReady = false
         }
-        guard let g = nodes[output.id].grad else { return }
+        guard let g = gradOf(output.id) else { return }
         if let seed {
             precondition(seed.count == output.shape.count, "seed has \(seed.count) values for \(output.shape)")
             for i in 0..<seed.count { g[i] += seed[i] * scale }
@@ -141,7 +165,8 @@ public final class Tape {
             if profiling {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 backwardNode(i)
-                profile[nodes[i].op.name, default: (0, 0)].backward += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                profile[nodes[i].op.name, default: (0, 0)].backward += seconds
             } else {
                 backwardNode(i)
             }
@@ -150,7 +175,8 @@ public final class Tape {
 
     private func backwardNode(_ i: Int) {
         let node = nodes[i]
-        guard let dy = node.grad else { return }
+        // A node nothing flowed into has a zero gradient: it contributes nothing to its inputs.
+        guard let dy = node.grad, node.parameterGrad || nodes[node.gradOwner].gradReady else { return }
         switch node.op {
         case .leaf, .alias: break
         case let .linear(x, w, b): linearBackward(dy, x, w, b, node.shape)

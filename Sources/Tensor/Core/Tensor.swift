@@ -44,6 +44,11 @@ struct Node {
     var requiresGrad: Bool
     /// The gradient buffer belongs to a `ParameterStore` (accumulates across backward passes; never zeroed here).
     var parameterGrad = false
+    /// The node whose gradient buffer this one uses (itself, or an alias's source), set by `backward`.
+    var gradOwner = -1
+    /// On a buffer owner: the buffer holds this backward pass's contributions (until then it is uninitialised,
+    /// and the first contribution stores instead of adding, so no pass zeroes every gradient up front).
+    var gradReady = false
 }
 
 extension Op {

@@ -11,9 +11,9 @@ extension Tape {
     }
 
     func geluBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int) {
-        guard let da = gradOf(a) else { return }
+        guard let (da, accumulate) = gradTarget(a) else { return }
         accumulateLanes(nodes[a].shape.count, x: SendablePointer(val(a)), dy: SendablePointer(dy),
-                        into: SendablePointer(da)) { x in
+                        into: SendablePointer(da), accumulate: accumulate) { x in
             let t = fastTanh(0.797_884_56 * (x + 0.044715 * x * x * x))
             let dt = (1 - t * t) * 0.797_884_56 * (1 + 3 * 0.044715 * x * x)
             return 0.5 * (1 + t) + 0.5 * x * dt
@@ -28,9 +28,9 @@ extension Tape {
     }
 
     func siluBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int) {
-        guard let da = gradOf(a) else { return }
+        guard let (da, accumulate) = gradTarget(a) else { return }
         accumulateLanes(nodes[a].shape.count, x: SendablePointer(val(a)), dy: SendablePointer(dy),
-                        into: SendablePointer(da)) { x in
+                        into: SendablePointer(da), accumulate: accumulate) { x in
             let s = 1 / (1 + fastExp(-x))
             return s * (1 + x * (1 - s))
         }
@@ -49,8 +49,7 @@ extension Tape {
         let d = nodes[a].shape.last
         for r in 0..<nodes[a].shape.rows {
             let g = dy + r * d, yr = y + r * d, dr = da + r * d
-            var dot: Float = 0
-            for j in 0..<d { dot += g[j] * yr[j] }
+            let dot = dotProduct(g, yr, d)
             for j in 0..<d { dr[j] += yr[j] * (g[j] - dot) }
         }
     }
@@ -73,6 +72,24 @@ func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n
     let inv = 1 / s.sum()
     i = 0
     while i < n { let k = min(8, n - i); store8(load8(y + i, k) * inv, y + i, k); i += 8 }
+}
+
+/// The gradient of a softmax row in place: `d = p * (d - dot(p, d))` over `n` values (`p` the probabilities, `d`
+/// the incoming gradient).
+@inline(__always)
+func softmaxGradRow(_ p: UnsafePointer<Float>, _ d: UnsafeMutablePointer<Float>, _ n: Int) {
+    let dot = dotProduct(p, d, n)
+    var i = 0
+    while i < n { let k = min(8, n - i); store8(load8(p + i, k) * (load8(d + i, k) - dot), d + i, k); i += 8 }
+}
+
+/// `sum(x[i] * y[i])` over `n` values, in eight lanes.
+@inline(__always)
+func dotProduct(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ n: Int) -> Float {
+    var s = SIMD8<Float>()
+    var i = 0
+    while i < n { let k = min(8, n - i); s += load8(x + i, k) * load8(y + i, k); i += 8 }
+    return s.sum()
 }
 
 /// The largest of `n` values.

@@ -1,6 +1,4 @@
-import Dispatch
 import Synchronization
-import Foundation
 
 /// Raw pointers handed to a parallel loop whose iterations touch disjoint memory (one (batch, head) each).
 /// `@unchecked Sendable` because the disjointness is guaranteed by the indexing below, not by the type system.
@@ -31,8 +29,8 @@ extension Tape {
             // Causal: row block [r0, r1) only sees columns [0, r1), so the GEMMs skip the masked upper triangle.
             for r0 in stride(from: 0, to: t, by: block) {
                 let r1 = min(r0 + block, t), cols = causal ? r1 : t
-                BLAS.sgemm(transA: false, transB: true, m: r1 - r0, n: cols, k: dh, alpha: scale,
-                           a: ptr.q + base + r0 * d, lda: d, b: ptr.k + base, ldb: d, beta: 0, c: p + r0 * t, ldc: t)
+                BLAS.sgemmOnCurrentThread(transA: false, transB: true, m: r1 - r0, n: cols, k: dh, alpha: scale,
+                    a: ptr.q + base + r0 * d, lda: d, b: ptr.k + base, ldb: d, beta: 0, c: p + r0 * t, ldc: t)
                 for i in r0..<r1 {
                     let row = p + i * t
                     let n = causal ? i + 1 : t
@@ -40,8 +38,8 @@ extension Tape {
                     // Only columns below `cols` are ever read back (here and in backward).
                     if n < cols { (row + n).update(repeating: 0, count: cols - n) }
                 }
-                BLAS.sgemm(transA: false, transB: false, m: r1 - r0, n: dh, k: cols, alpha: 1, a: p + r0 * t, lda: t,
-                           b: ptr.v + base, ldb: d, beta: 0, c: ptr.out + base + r0 * d, ldc: d)
+                BLAS.sgemmOnCurrentThread(transA: false, transB: false, m: r1 - r0, n: dh, k: cols, alpha: 1,
+                    a: p + r0 * t, lda: t, b: ptr.v + base, ldb: d, beta: 0, c: ptr.out + base + r0 * d, ldc: d)
             }
         }
         return y
@@ -51,75 +49,81 @@ extension Tape {
                            _ causal: Bool, _ probs: UnsafeMutablePointer<Float>) {
         let s = nodes[q].shape
         let b = s[0], t = s[1], d = s[2], dh = d / heads
-        let scratch = floats.allocate(b * heads * t * t)
+        let dq = gradTarget(q), dk = gradTarget(k), dv = gradTarget(v)
+        guard dq != nil || dk != nil || dv != nil else { return }
+        // Gradient buffers reached here for the first time are zeroed slice by slice inside the parallel loop.
+        let zeroFirst = (q: dq.map { !$0.accumulate } ?? false, k: dk.map { !$0.accumulate } ?? false,
+                         v: dv.map { !$0.accumulate } ?? false)
+        // A few items per worker, each with a t x t scratch that stays in cache (not one per (batch, head)).
+        let items = b * heads, chunks = min(items, 4 * Parallelism.workers)
+        let scratch = floats.allocate(chunks * t * t)
         let ptr = AttentionPointers(q: val(q), k: val(k), v: val(v), out: dy, probs: probs,
-                                    dq: gradOf(q), dk: gradOf(k), dv: gradOf(v), scratch: scratch)
+                                    dq: dq?.pointer, dk: dk?.pointer, dv: dv?.pointer, scratch: scratch)
         let scale = 1 / Float(dh).squareRoot()
         let block = causal ? attentionRowBlock : max(t, 1)
-        Self.parallelSingleThreadedBLAS(b * heads) { item in
-            let bi = item / heads, h = item % heads
-            let base = bi * t * d + h * dh
-            let p = ptr.probs + item * t * t
-            let dp = ptr.scratch! + item * t * t
-            let dO = ptr.out + base
-            for r0 in stride(from: 0, to: t, by: block) {
-                let r1 = min(r0 + block, t), rows = r1 - r0, cols = causal ? r1 : t
-                let pb = p + r0 * t, db = dp + r0 * t
-                if let dv = ptr.dv {
-                    BLAS.sgemm(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: 1, a: pb, lda: t,
-                               b: dO + r0 * d, ldb: d, beta: 1, c: dv + base, ldc: d)
-                }
-                guard ptr.dq != nil || ptr.dk != nil else { continue }
-                BLAS.sgemm(transA: false, transB: true, m: rows, n: cols, k: dh, alpha: 1, a: dO + r0 * d, lda: d,
-                           b: ptr.v + base, ldb: d, beta: 0, c: db, ldc: t)
-                for i in r0..<r1 {
-                    let pr = p + i * t, gr = dp + i * t
-                    let n = causal ? i + 1 : t
-                    var dot: Float = 0
-                    for j in 0..<n { dot += pr[j] * gr[j] }
-                    for j in 0..<n { gr[j] = pr[j] * (gr[j] - dot) }
-                    if n < cols { (gr + n).update(repeating: 0, count: cols - n) }
-                }
-                if let dq = ptr.dq {
-                    BLAS.sgemm(transA: false, transB: false, m: rows, n: dh, k: cols, alpha: scale, a: db, lda: t,
-                               b: ptr.k + base, ldb: d, beta: 1, c: dq + base + r0 * d, ldc: d)
-                }
-                if let dk = ptr.dk {
-                    BLAS.sgemm(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: scale, a: db, lda: t,
-                               b: ptr.q + base + r0 * d, ldb: d, beta: 1, c: dk + base, ldc: d)
-                }
+        Self.parallelSingleThreadedBLAS(chunks) { chunk in
+            let dp = ptr.scratch! + chunk * t * t
+            for item in (items * chunk / chunks)..<(items * (chunk + 1) / chunks) {
+                let bi = item / heads, h = item % heads
+                let base = bi * t * d + h * dh
+                if zeroFirst.q { Self.zeroHead(ptr.dq! + base, rows: t, stride: d, width: dh) }
+                if zeroFirst.k { Self.zeroHead(ptr.dk! + base, rows: t, stride: d, width: dh) }
+                if zeroFirst.v { Self.zeroHead(ptr.dv! + base, rows: t, stride: d, width: dh) }
+                Self.attentionBackwardItem(ptr, base: base, probs: ptr.probs + item * t * t, scratch: dp, t: t, d: d,
+                                           dh: dh, scale: scale, block: block, causal: causal)
             }
         }
     }
 
-    /// Runs `body(0..<count)` across cores with OpenBLAS limited to one thread inside (restored afterwards):
-    /// per-head GEMMs are small, and OpenBLAS is slower on two threads than on one below about 256^3.
+    /// Zeroes one head's columns: `rows` runs of `width` floats, `stride` apart.
+    private static func zeroHead(_ p: UnsafeMutablePointer<Float>, rows: Int, stride: Int, width: Int) {
+        for r in 0..<rows { (p + r * stride).update(repeating: 0, count: width) }
+    }
+
+    /// The backward pass of one (batch, head) whose columns start at `base`: accumulates into `dq`, `dk`, `dv`.
+    private static func attentionBackwardItem(_ ptr: AttentionPointers, base: Int, probs p: UnsafeMutablePointer<Float>,
+                                              scratch dp: UnsafeMutablePointer<Float>, t: Int, d: Int, dh: Int,
+                                              scale: Float, block: Int, causal: Bool) {
+        let dO = ptr.out + base
+        for r0 in stride(from: 0, to: t, by: block) {
+            let r1 = min(r0 + block, t), rows = r1 - r0, cols = causal ? r1 : t
+            let pb = p + r0 * t, db = dp + r0 * t
+            if let dv = ptr.dv {
+                BLAS.sgemmOnCurrentThread(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: 1, a: pb,
+                    lda: t, b: dO + r0 * d, ldb: d, beta: 1, c: dv + base, ldc: d)
+            }
+            guard ptr.dq != nil || ptr.dk != nil else { continue }
+            BLAS.sgemmOnCurrentThread(transA: false, transB: true, m: rows, n: cols, k: dh, alpha: 1,
+                a: dO + r0 * d, lda: d, b: ptr.v + base, ldb: d, beta: 0, c: db, ldc: t)
+            for i in r0..<r1 {
+                let gr = dp + i * t
+                let n = causal ? i + 1 : t
+                softmaxGradRow(p + i * t, gr, n)
+                if n < cols { (gr + n).update(repeating: 0, count: cols - n) }
+            }
+            if let dq = ptr.dq {
+                BLAS.sgemmOnCurrentThread(transA: false, transB: false, m: rows, n: dh, k: cols, alpha: scale,
+                    a: db, lda: t, b: ptr.k + base, ldb: d, beta: 1, c: dq + base + r0 * d, ldc: d)
+            }
+            if let dk = ptr.dk {
+                BLAS.sgemmOnCurrentThread(transA: true, transB: false, m: cols, n: dh, k: rows, alpha: scale,
+                    a: db, lda: t, b: ptr.q + base + r0 * d, ldb: d, beta: 1, c: dk + base, ldc: d)
+            }
+        }
+    }
+
+    /// Runs `body(0..<count)` across `Parallelism.workers` cores, each item's GEMMs single-threaded on its core
+    /// (per-head GEMMs are small: splitting them again would cost more than it saves).
     static func parallelSingleThreadedBLAS(_ count: Int, _ body: @Sendable (Int) -> Void) {
-        SingleThreadedBLAS.enter()
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
-        SingleThreadedBLAS.exit()
+        ParallelKernel.depth.add(1, ordering: .relaxed)
+        Parallelism.forEach(count, body)
+        ParallelKernel.depth.subtract(1, ordering: .relaxed)
     }
 }
 
-/// The process-wide OpenBLAS thread count is switched to 1 while any parallel kernel runs and restored when the
-/// last one ends, so that kernels running at the same time on several tapes cannot leave it at 1.
-enum SingleThreadedBLAS {
-    private static let state = Mutex<(active: Int, saved: Int)>((0, 1))
-
-    static func enter() {
-        state.withLock { s in
-            if s.active == 0 {
-                s.saved = BLAS.threads
-                BLAS.setThreads(1)
-            }
-            s.active += 1
-        }
-    }
-
-    static func exit() {
-        state.withLock { s in
-            s.active -= 1
-            if s.active == 0 { BLAS.setThreads(s.saved) }
-        }
-    }
+/// How many parallel kernels are running: while one is, `BLAS.sgemm` does not split a GEMM across cores (its
+/// callers already occupy them). Process-wide, so a kernel on one tape keeps another tape's GEMMs whole for its
+/// duration; that costs speed only, never correctness.
+enum ParallelKernel {
+    static let depth = Atomic<Int>(0)
 }

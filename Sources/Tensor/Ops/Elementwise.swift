@@ -7,6 +7,10 @@ extension Tape {
         precondition(nb > 0 && n % nb == 0, "add: \(b.shape) does not broadcast to \(a.shape)")
         let (y, yp) = result(a.shape, .add(a: a.id, b: b.id), a.id, b.id)
         let ap = val(a.id), bp = val(b.id)
+        if nb == n {  // a residual add: eight lanes, in parallel
+            zipLanes(n, SendablePointer(ap), SendablePointer(bp), into: SendablePointer(yp)) { $0 + $1 }
+            return y
+        }
         var off = 0
         while off < n { for j in 0..<nb { yp[off + j] = ap[off + j] + bp[j] }; off += nb }
         return y
@@ -14,10 +18,22 @@ extension Tape {
 
     func addBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int) {
         let n = nodes[a].shape.count, nb = nodes[b].shape.count
-        if let da = gradOf(a) { for j in 0..<n { da[j] += dy[j] } }
-        if let db = gradOf(b) {
+        if let (da, accumulate) = gradTarget(a) { passGradient(dy, into: da, count: n, accumulate: accumulate) }
+        if nb == n, let (db, accumulate) = gradTarget(b) {
+            passGradient(dy, into: db, count: n, accumulate: accumulate)
+        } else if let db = gradOf(b) {
             var off = 0
             while off < n { for j in 0..<nb { db[j] += dy[off + j] }; off += nb }
+        }
+    }
+
+    /// `dx += dy` over `count` elements, or `dx = dy` for the first contribution to `dx` (in parallel).
+    private func passGradient(_ dy: UnsafeMutablePointer<Float>, into dx: UnsafeMutablePointer<Float>, count: Int,
+                              accumulate: Bool) {
+        if accumulate {
+            zipLanes(count, SendablePointer(dx), SendablePointer(dy), into: SendablePointer(dx)) { $0 + $1 }
+        } else {
+            mapLanes(count, SendablePointer(dy), into: SendablePointer(dx)) { $0 }
         }
     }
 

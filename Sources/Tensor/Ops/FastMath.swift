@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Vectorised `exp` (Cephes-style: range reduction by ln 2, degree-6 polynomial, exponent by bit shifting),
 /// relative error below 1e-7 over the clamped range [-87.3, 88.3]. glibc's scalar `expf`/`tanhf` made GELU and
 /// softmax the slowest part of a training step. Rounding uses the 1.5 * 2^23 trick and only `&+`, `&<<` and bit
@@ -44,13 +42,14 @@ func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ n: Int) {
     for i in 0..<n { p[i] = v[i] }
 }
 
-/// Runs `body` over `0..<count` split into contiguous ranges across cores when the work is large enough to pay for
-/// the dispatch (below `grain` elements it runs inline).
+/// Runs `body` over `0..<count` split into contiguous ranges across `Parallelism.workers` cores when the work is
+/// large enough to pay for the dispatch (below `grain` elements, or on one worker, it runs inline). A few ranges
+/// per core let a core that other processes slow down hand its share to the other.
 func parallelRanges(_ count: Int, grain: Int = 1 << 15, _ body: @Sendable (Range<Int>) -> Void) {
-    let chunks = min(max(count / grain, 1), 8)
-    if chunks == 1 { body(0..<count); return }
+    let chunks = min(max(count / grain, 1), 4 * Parallelism.workers)
+    if chunks == 1 || Parallelism.workers == 1 { body(0..<count); return }
     let size = (count + chunks - 1) / chunks
-    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+    Parallelism.forEach(chunks) { c in
         let lo = c * size, hi = min(lo + size, count)
         if lo < hi { body(lo..<hi) }
     }
@@ -78,16 +77,33 @@ func mapLanes(_ count: Int, _ x: SendablePointer, into y: SendablePointer,
     }
 }
 
-/// `dx[i] += dy[i] * derivative(x[i])` over `count` elements, eight lanes at a time, in parallel: the loop of every
-/// element-wise backward.
+/// `z[i] = f(x[i], y[i])` over `count` elements, eight lanes at a time, in parallel over ranges (`z` may alias `x`
+/// or `y`): residual adds forward and backward.
 @inline(__always)
-func accumulateLanes(_ count: Int, x: SendablePointer, dy: SendablePointer, into dx: SendablePointer,
-                     _ derivative: @Sendable (SIMD8<Float>) -> SIMD8<Float>) {
+func zipLanes(_ count: Int, _ x: SendablePointer, _ y: SendablePointer, into z: SendablePointer,
+              _ f: @Sendable (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) {
     parallelRanges(count) { r in
         var i = r.lowerBound
         while i < r.upperBound {
             let n = min(8, r.upperBound - i)
-            store8(load8(dx.p + i, n) + load8(dy.p + i, n) * derivative(load8(x.p + i, n)), dx.p + i, n)
+            store8(f(load8(x.p + i, n), load8(y.p + i, n)), z.p + i, n)
+            i += 8
+        }
+    }
+}
+
+/// `dx[i] += dy[i] * derivative(x[i])` over `count` elements, eight lanes at a time, in parallel: the loop of every
+/// element-wise backward. With `accumulate == false` it stores `dy[i] * derivative(x[i])` instead (the first
+/// contribution to a gradient buffer, which then needs no zeroing; see `Tape.gradTarget`).
+@inline(__always)
+func accumulateLanes(_ count: Int, x: SendablePointer, dy: SendablePointer, into dx: SendablePointer,
+                     accumulate: Bool, _ derivative: @Sendable (SIMD8<Float>) -> SIMD8<Float>) {
+    parallelRanges(count) { r in
+        var i = r.lowerBound
+        while i < r.upperBound {
+            let n = min(8, r.upperBound - i)
+            let contribution = load8(dy.p + i, n) * derivative(load8(x.p + i, n))
+            store8(accumulate ? load8(dx.p + i, n) + contribution : contribution, dx.p + i, n)
             i += 8
         }
     }

@@ -4,8 +4,8 @@ extension Tape {
     public func linear(_ x: Tensor, _ weight: Tensor, _ bias: Tensor? = nil) -> Tensor {
         let k = x.shape.last, n = weight.shape[0], m = x.shape.rows
         precondition(weight.shape.rank == 2 && weight.shape[1] == k, "linear: x \(x.shape) vs weight \(weight.shape)")
-        let (y, yp) = result(x.shape.replacingLast(n), .linear(x: x.id, w: weight.id, b: bias?.id ?? -1), x.id, weight.id,
-                             bias?.id ?? -1)
+        let (y, yp) = result(x.shape.replacingLast(n), .linear(x: x.id, w: weight.id, b: bias?.id ?? -1), x.id,
+                             weight.id, bias?.id ?? -1)
         if let bias {
             precondition(bias.shape.count == n, "linear: bias \(bias.shape) vs out \(n)")
             let bp = val(bias.id)
@@ -18,13 +18,13 @@ extension Tape {
 
     func linearBackward(_ dy: UnsafeMutablePointer<Float>, _ x: Int, _ w: Int, _ b: Int, _ shape: Shape) {
         let n = shape.last, m = shape.rows, k = nodes[x].shape.last
-        if let dx = gradOf(x) {
+        if let (dx, accumulate) = gradTarget(x) {
             BLAS.sgemm(transA: false, transB: false, m: m, n: k, k: n, alpha: 1, a: dy, lda: n, b: val(w), ldb: k,
-                       beta: 1, c: dx, ldc: k)
+                       beta: accumulate ? 1 : 0, c: dx, ldc: k)
         }
-        if let dw = gradOf(w) {
+        if let (dw, accumulate) = gradTarget(w) {
             BLAS.sgemm(transA: true, transB: false, m: n, n: k, k: m, alpha: 1, a: dy, lda: n, b: val(x), ldb: k,
-                       beta: 1, c: dw, ldc: k)
+                       beta: accumulate ? 1 : 0, c: dw, ldc: k)
         }
         if let db = gradOf(b) {
             for r in 0..<m { let row = dy + r * n; for j in 0..<n { db[j] += row[j] } }
@@ -44,13 +44,13 @@ extension Tape {
 
     func matmulBackward(_ dy: UnsafeMutablePointer<Float>, _ a: Int, _ b: Int) {
         let m = nodes[a].shape[0], k = nodes[a].shape[1], n = nodes[b].shape[1]
-        if let da = gradOf(a) {
+        if let (da, accumulate) = gradTarget(a) {
             BLAS.sgemm(transA: false, transB: true, m: m, n: k, k: n, alpha: 1, a: dy, lda: n, b: val(b), ldb: n,
-                       beta: 1, c: da, ldc: k)
+                       beta: accumulate ? 1 : 0, c: da, ldc: k)
         }
-        if let db = gradOf(b) {
+        if let (db, accumulate) = gradTarget(b) {
             BLAS.sgemm(transA: true, transB: false, m: k, n: n, k: m, alpha: 1, a: val(a), lda: k, b: dy, ldb: n,
-                       beta: 1, c: db, ldc: n)
+                       beta: accumulate ? 1 : 0, c: db, ldc: n)
         }
     }
 }

@@ -20,12 +20,12 @@ extension Tape {
         let (y, yp) = result(Shape(1), .crossEntropy(logits: logits.id, targets: tp, mask: mp, lse: lse,
                                                      weight: weight), logits.id)
         let lp = val(logits.id)
-        var loss: Double = 0
-        for i in 0..<rows {
-            let row = lp + i * v
-            lse[i] = logSumExp(row, v)
-            if mp[i] != 0 { loss += Double(mp[i]) * Double(lse[i] - row[Int(tp[i])]) }
+        let logitsS = SendablePointer(lp), lseS = SendablePointer(lse)
+        parallelRanges(rows, grain: max(1, (1 << 15) / v)) { range in
+            for i in range { lseS.p[i] = logSumExp(logitsS.p + i * v, v) }
         }
+        var loss: Double = 0  // summed in row order, whatever the cores
+        for i in 0..<rows where mp[i] != 0 { loss += Double(mp[i]) * Double(lse[i] - lp[i * v + Int(tp[i])]) }
         yp[0] = Float(loss * Double(weight))
         return y
     }
@@ -33,12 +33,15 @@ extension Tape {
     func crossEntropyBackward(_ g: Float, _ logits: Int, _ targets: UnsafeMutablePointer<Int32>,
                               _ mask: UnsafeMutablePointer<Float>, _ lse: UnsafeMutablePointer<Float>, _ weight: Float) {
         guard let dl = gradOf(logits) else { return }
-        let v = nodes[logits].shape.last, lp = val(logits)
-        for i in 0..<nodes[logits].shape.rows where mask[i] != 0 {
-            let c = g * weight * mask[i], row = lp + i * v, d = dl + i * v, l = lse[i]
-            addScaledSoftmax(c, row, l, d, v)
-            d[Int(targets[i])] -= c
+        let v = nodes[logits].shape.last, rows = nodes[logits].shape.rows
+        let lp = SendablePointer(val(logits)), d = SendablePointer(dl)
+        let maskS = SendablePointer(mask), lseS = SendablePointer(lse)
+        parallelRanges(rows, grain: max(1, (1 << 15) / v)) { range in
+            for i in range where maskS.p[i] != 0 {
+                addScaledSoftmax(g * weight * maskS.p[i], lp.p + i * v, lseS.p[i], d.p + i * v, v)
+            }
         }
+        for i in 0..<rows where mask[i] != 0 { dl[i * v + Int(targets[i])] -= g * weight * mask[i] }
     }
 
     /// Per-sequence sum of masked token log-probabilities (for DPO): `logits` `[B, T, V]`, `targets` and `mask`

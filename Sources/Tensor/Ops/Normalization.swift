@@ -6,33 +6,47 @@ extension Tape {
         let d = x.shape.last, rows = x.shape.rows
         precondition(weight.shape.count == d, "rmsNorm: weight \(weight.shape) vs x \(x.shape)")
         let rstd = floats.allocate(rows)
-        let (y, yp) = result(x.shape, .rmsNorm(x: x.id, w: weight.id, rstd: rstd), x.id, weight.id)
-        let xp = val(x.id), wp = val(weight.id)
-        for r in 0..<rows {
-            let xr = xp + r * d, yr = yp + r * d
-            var ss: Float = 0
-            for j in 0..<d { ss += xr[j] * xr[j] }
-            let s = 1 / (ss / Float(d) + eps).squareRoot()
-            rstd[r] = s
-            for j in 0..<d { yr[j] = xr[j] * s * wp[j] }
+        let (y, out) = result(x.shape, .rmsNorm(x: x.id, w: weight.id, rstd: rstd), x.id, weight.id)
+        let xp = SendablePointer(val(x.id)), wp = SendablePointer(val(weight.id))
+        let yp = SendablePointer(out), rp = SendablePointer(rstd)
+        // Rows are independent: splitting them across cores changes no result.
+        parallelRanges(rows, grain: max(1, (1 << 15) / d)) { range in
+            for r in range {
+                let xr = xp.p + r * d, yr = yp.p + r * d
+                var ss: Float = 0
+                for j in 0..<d { ss += xr[j] * xr[j] }
+                let s = 1 / (ss / Float(d) + eps).squareRoot()
+                rp.p[r] = s
+                for j in 0..<d { yr[j] = xr[j] * s * wp.p[j] }
+            }
         }
         return y
     }
 
     func rmsNormBackward(_ dy: UnsafeMutablePointer<Float>, _ x: Int, _ w: Int, _ rstd: UnsafeMutablePointer<Float>) {
         let d = nodes[x].shape.last, rows = nodes[x].shape.rows
-        let xp = val(x), wp = val(w), dx = gradOf(x), dw = gradOf(w)
-        for r in 0..<rows {
-            let xr = xp + r * d, g = dy + r * d, s = rstd[r]
-            var dot: Float = 0
-            for j in 0..<d {
-                let xh = xr[j] * s
-                dot += g[j] * wp[j] * xh
-                dw?[j] += g[j] * xh
+        let xp = SendablePointer(val(x)), wp = SendablePointer(val(w))
+        let g = SendablePointer(dy), rp = SendablePointer(rstd)
+        if let (dx, accumulate) = gradTarget(x) {
+            let dx = SendablePointer(dx)
+            parallelRanges(rows, grain: max(1, (1 << 15) / d)) { range in
+                for r in range {
+                    let xr = xp.p + r * d, gr = g.p + r * d, s = rp.p[r]
+                    var dot: Float = 0
+                    for j in 0..<d { dot += gr[j] * wp.p[j] * (xr[j] * s) }
+                    let dxr = dx.p + r * d, c = dot / Float(d)
+                    for j in 0..<d {
+                        let v = s * (gr[j] * wp.p[j] - xr[j] * s * c)
+                        dxr[j] = accumulate ? dxr[j] + v : v
+                    }
+                }
             }
-            if let dx {
-                let dxr = dx + r * d, c = dot / Float(d)
-                for j in 0..<d { dxr[j] += s * (g[j] * wp[j] - xr[j] * s * c) }
+        }
+        // The weight's gradient sums over rows: one pass in row order, so the sum does not depend on the cores.
+        if let dw = gradOf(w) {
+            for r in 0..<rows {
+                let xr = xp.p + r * d, gr = g.p + r * d, s = rp.p[r]
+                for j in 0..<d { dw[j] += gr[j] * (xr[j] * s) }
             }
         }
     }

@@ -82,14 +82,19 @@ public final class AdamW {
         let bc2 = 1 - Float(pow(Double(c.beta2), Double(stepCount)))
         let stepSize = lr / bc1
         let bc2Root = bc2.squareRoot()
-        let p = store.values, g = store.grads
+        let p = SendablePointer(store.values), g = SendablePointer(store.grads)
+        let m = SendablePointer(m), v = SendablePointer(v)
         for (param, decays) in zip(store.parameters, store.decays) {
             let decay: Float = decays ? 1 - lr * c.weightDecay : 1
-            for i in param.offset..<(param.offset + param.shape.count) {
-                p[i] *= decay
-                m[i] = c.beta1 * m[i] + (1 - c.beta1) * g[i]
-                v[i] = c.beta2 * v[i] + (1 - c.beta2) * g[i] * g[i]
-                p[i] -= stepSize * m[i] / (v[i].squareRoot() / bc2Root + c.eps)
+            let offset = param.offset
+            // Every element updates independently, so splitting a parameter across cores changes nothing.
+            parallelRanges(param.shape.count) { r in
+                for i in (offset + r.lowerBound)..<(offset + r.upperBound) {
+                    p.p[i] *= decay
+                    m.p[i] = c.beta1 * m.p[i] + (1 - c.beta1) * g.p[i]
+                    v.p[i] = c.beta2 * v.p[i] + (1 - c.beta2) * g.p[i] * g.p[i]
+                    p.p[i] -= stepSize * m.p[i] / (v.p[i].squareRoot() / bc2Root + c.eps)
+                }
             }
         }
     }
