@@ -125,10 +125,10 @@ public struct Evaluator {
         }
         let options = GenerationOptions.stoppingAtEndOfTurn(template, maxNewTokens: config.maxNewTokens)
         for mode in config.modes {
-            let todo = items.filter { images[$0.id] != nil && !done.contains($0.id + "/" + mode.rawValue) }
-            for start in stride(from: 0, to: todo.count, by: config.itemsPerBatch) {
+            let pending = items.filter { images[$0.id] != nil && !done.contains($0.id + "/" + mode.rawValue) }
+            for start in stride(from: 0, to: pending.count, by: config.itemsPerBatch) {
                 try Task.checkCancellation()
-                let group = Array(todo[start..<min(todo.count, start + config.itemsPerBatch)])
+                let group = Array(pending[start..<min(pending.count, start + config.itemsPerBatch)])
                 let requests = try group.map { item in
                     try GenerationRequest(image: images[item.id]!,
                                           prompt: StudentPrompting.encode(item, mode: mode, template: template))

@@ -30,12 +30,11 @@ import Testing
             to: URL(fileURLWithPath: harness.root + "/students/tiny"))
     }
 
-    /// Every file of a run's folder below `stage`, by name, with its bytes.
+    /// Every artifact of a run's folder below `stage`, by name, with its bytes (a process killed mid-write may leave
+    /// a temporary file behind, which is not an artifact).
     static func outputs(_ harness: FleetHarness, runID: String, stage: String) throws -> [String: Data] {
-        let folder = harness.root + "/runs/\(runID)/\(stage)"
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        return try Dictionary(uniqueKeysWithValues: names.map {
-            ($0, try Data(contentsOf: URL(fileURLWithPath: folder + "/" + $0)))
+        try Dictionary(uniqueKeysWithValues: harness.artifacts.list(try ArtifactRef("runs/\(runID)/\(stage)")).map {
+            ($0.name, try harness.artifacts.read($0))
         })
     }
 

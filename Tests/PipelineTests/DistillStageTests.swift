@@ -79,16 +79,19 @@ private func smallSuite() throws -> (ArtifactStore, ArtifactRef, Int, String) {
     #expect(letter.envelope.headers[InMemoryBroker.deadLetterReasonHeader]?.contains("outside") == true)
 }
 
-@Test func anEmbeddedRunGoesThroughTheCoordinatorToTheEnd() async throws {
+/// The quick preset shrunk to `train` scenes per family (a few of everything else), and a fresh artifacts folder.
+private func smallEmbeddedRun(train: Int) throws -> (PipelineDefinition, ArtifactStore) {
+    var definition = PipelinePreset.quick.definition
+    (definition.suite.train, definition.suite.validation, definition.suite.test) = (train, 2, 2)
+    (definition.suite.pretrainPerFamily, definition.suite.formatPerFamily) = (2, 2)
     let artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory
         .appendingPathComponent("embedded-\(UUID().uuidString)").path)
+    return (definition, artifacts)
+}
+
+@Test func anEmbeddedRunGoesThroughTheCoordinatorToTheEnd() async throws {
+    var (definition, artifacts) = try smallEmbeddedRun(train: 6)
     defer { try? FileManager.default.removeItem(atPath: artifacts.root) }
-    var definition = PipelinePreset.quick.definition
-    definition.suite.train = 6
-    definition.suite.validation = 2
-    definition.suite.test = 2
-    definition.suite.pretrainPerFamily = 2
-    definition.suite.formatPerFamily = 2
     definition.distill.batchSize = 10
     let fleet = EmbeddedFleet(artifacts: artifacts, logger: quietLogger())
     let kinds = Mutex<[String]>([])
@@ -99,15 +102,8 @@ private func smallSuite() throws -> (ArtifactStore, ArtifactRef, Int, String) {
 }
 
 @Test func anEmbeddedRunWhoseWorkIsDeadLetteredStopsWithTheReason() async throws {
-    let artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory
-        .appendingPathComponent("embedded-\(UUID().uuidString)").path)
+    var (definition, artifacts) = try smallEmbeddedRun(train: 2)
     defer { try? FileManager.default.removeItem(atPath: artifacts.root) }
-    var definition = PipelinePreset.quick.definition
-    definition.suite.train = 2
-    definition.suite.validation = 1
-    definition.suite.test = 1
-    definition.suite.pretrainPerFamily = 1
-    definition.suite.formatPerFamily = 2
     definition.distill.teacher = "endpoint"  // no endpoint teacher in this process
     let fleet = EmbeddedFleet(artifacts: artifacts, logger: quietLogger())
     await #expect(throws: EmbeddedRunError.self) { try await fleet.run(definition, runID: "e2") { _ in } }

@@ -1,37 +1,6 @@
 import Foundation
 import ReasonerData
-
-/// Accuracy of a set of judged answers with its 95% bootstrap confidence interval.
-public struct AccuracyEstimate: Codable, Sendable, Equatable {
-    /// Answers counted.
-    public var count: Int
-    /// Right answers.
-    public var correct: Int
-    /// `correct / count`.
-    public var accuracy: Double
-    /// 2.5th percentile of the bootstrap accuracies.
-    public var low: Double
-    /// 97.5th percentile of the bootstrap accuracies.
-    public var high: Double
-
-    /// The estimate of `outcomes` (true = right) from `resamples` bootstrap resamples drawn with `generator`.
-    public static func bootstrap(_ outcomes: [Bool], resamples: Int,
-                                 generator: inout SeededGenerator) -> AccuracyEstimate {
-        let count = outcomes.count, correct = outcomes.filter { $0 }.count
-        guard count > 0 else { return AccuracyEstimate(count: 0, correct: 0, accuracy: 0, low: 0, high: 0) }
-        var accuracies: [Double] = []
-        accuracies.reserveCapacity(resamples)
-        for _ in 0..<resamples {
-            var hits = 0
-            for _ in 0..<count where outcomes[Int(generator.next() % UInt64(count))] { hits += 1 }
-            accuracies.append(Double(hits) / Double(count))
-        }
-        accuracies.sort()
-        let at = { (q: Double) in accuracies[min(resamples - 1, max(0, Int((q * Double(resamples)).rounded(.down))))] }
-        return AccuracyEstimate(count: count, correct: correct, accuracy: Double(correct) / Double(count),
-                                low: at(0.025), high: at(0.975))
-    }
-}
+import Training
 
 /// The evaluation of a run: accuracy per student, prompt mode and family (and over all families), with CIs —
 /// `summary.json`, and `results.md` in the paper's layout (a row per student, a column per family, "direct / CoT"
@@ -65,8 +34,8 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
                 for family in families + ["all"] {
                     let outcomes = mine.filter { family == "all" || $0.family.rawValue == family }
                         .sorted { $0.id < $1.id }.map(\.correct)
-                    var generator = SeededGenerator(seed: seed, stream: "\(model)/\(mode.rawValue)/\(family)")
-                    accuracy[family] = AccuracyEstimate.bootstrap(outcomes, resamples: resamples, generator: &generator)
+                    var cellSeed = SeededGenerator(seed: seed, stream: "\(model)/\(mode.rawValue)/\(family)")
+                    accuracy[family] = BootstrapInterval.estimate(outcomes, resamples: resamples, seed: cellSeed.next())
                 }
                 cells.append(Cell(model: model, mode: mode, accuracy: accuracy))
             }
