@@ -23,6 +23,8 @@ let package = Package(
         .executable(name: "coordinator", targets: ["coordinator"]),
         .executable(name: "sampler", targets: ["sampler"]),
         .executable(name: "evaluator", targets: ["evaluator"]),
+        .executable(name: "sft-trainer", targets: ["sft-trainer"]),
+        .executable(name: "dpo-trainer", targets: ["dpo-trainer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -93,6 +95,10 @@ let package = Package(
         .executableTarget(name: "sampler", dependencies: workerDependencies, path: "workers/sampler",
                           swiftSettings: strict),
         .executableTarget(name: "evaluator", dependencies: workerDependencies, path: "workers/evaluator",
+                          swiftSettings: strict),
+        .executableTarget(name: "sft-trainer", dependencies: workerDependencies, path: "workers/sft-trainer",
+                          swiftSettings: strict),
+        .executableTarget(name: "dpo-trainer", dependencies: workerDependencies, path: "workers/dpo-trainer",
                           swiftSettings: strict),
 
         // MARK: Command line

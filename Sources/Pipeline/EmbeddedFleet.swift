@@ -23,8 +23,8 @@ public struct EmbeddedFleet: Sendable {
     }
 
     /// Runs a whole pipeline in the process, as the fleet would: the coordinator (its submissions worker and its
-    /// loop) and `workersPerRole` workers of every role, over the in-process broker and state. Calls `onEvent` with
-    /// each event of the run's stream as it happens and returns once the run is done.
+    /// loop), one trainer of each kind and `workersPerRole` workers of every other role, over the in-process broker
+    /// and state. Calls `onEvent` with each event of the run's stream as it happens and returns once the run is done.
     public func run(_ definition: PipelineDefinition, runID: String, workersPerRole: Int = 2,
                     teacher: ChatTeacher? = nil, onEvent: @escaping @Sendable (StreamEntry) -> Void) async throws {
         try definition.validate()
@@ -38,6 +38,13 @@ public struct EmbeddedFleet: Sendable {
             Worker(role: "coordinator", queue: FleetTopology.Queue.coordinator, prefetch: 1, broker: broker,
                    store: store, handler: RunSubmissionHandler(artifacts: artifacts), logger: logger),
         ]
+        // One trainer of each kind: a training job uses every core already (`Parallelism.workers`).
+        services.append(Worker(role: "sft-trainer", queue: FleetTopology.Queue.sftTrainer, prefetch: 1, broker: broker,
+                               store: store, handler: SFTTrainHandler(artifacts: artifacts, store: store),
+                               logger: logger))
+        services.append(Worker(role: "dpo-trainer", queue: FleetTopology.Queue.dpoTrainer, prefetch: 1, broker: broker,
+                               store: store, handler: DPOTrainHandler(artifacts: artifacts, store: store),
+                               logger: logger))
         for _ in 0..<max(1, workersPerRole) {
             services.append(Worker(role: "distiller", queue: FleetTopology.Queue.distiller, prefetch: 1,
                                    broker: broker, store: store,

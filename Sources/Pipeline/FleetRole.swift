@@ -12,8 +12,10 @@ public struct FleetRole: Sendable, Equatable {
     public static let all: [FleetRole] = [
         FleetRole(name: "coordinator", queue: FleetTopology.Queue.coordinator, scalable: false),
         FleetRole(name: "distiller", queue: FleetTopology.Queue.distiller, scalable: true),
+        FleetRole(name: "sft-trainer", queue: FleetTopology.Queue.sftTrainer, scalable: true),
         FleetRole(name: "sampler", queue: FleetTopology.Queue.sampler, scalable: true),
         FleetRole(name: "judge", queue: FleetTopology.Queue.judge, scalable: true),
+        FleetRole(name: "dpo-trainer", queue: FleetTopology.Queue.dpoTrainer, scalable: true),
         FleetRole(name: "evaluator", queue: FleetTopology.Queue.evaluator, scalable: true),
     ]
 }

@@ -45,10 +45,7 @@ public struct ExperimentPreset: Codable, Sendable, Equatable {
 
     /// The student's architecture for a vocabulary: the reference student with this preset's context.
     public func modelConfig(_ vocabularySize: Int) -> VLMConfig {
-        var config = modelScale == .tiny ? VLMConfig.tiny(vocabSize: vocabularySize)
-                                         : VLMConfig.reference(vocabSize: vocabularySize)
-        config.contextLength = contextLength
-        return config
+        modelScale.config(vocabularySize: vocabularySize, contextLength: contextLength)
     }
 
     /// A preset by name.
@@ -117,4 +114,12 @@ public enum ModelScale: String, Codable, Sendable {
     case reference
     /// `VLMConfig.tiny`: 8×8 images, width 32 — for tests of the pipeline, not of learning.
     case tiny
+
+    /// The architecture at this scale for a tokenizer's vocabulary and a decoder context (image patches included).
+    public func config(vocabularySize: Int, contextLength: Int) -> VLMConfig {
+        var config = self == .tiny ? VLMConfig.tiny(vocabSize: vocabularySize)
+                                   : VLMConfig.reference(vocabSize: vocabularySize)
+        config.contextLength = contextLength
+        return config
+    }
 }

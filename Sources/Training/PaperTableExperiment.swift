@@ -67,7 +67,7 @@ public struct PaperTableExperiment {
         let fresh = output.appendingPathComponent("student")
         try stage("student") {
             if !FileManager.default.fileExists(atPath: fresh.appendingPathComponent(StudentCheckpoint.configFile).path) {
-                try StudentCheckpoint.createFresh(corpus: try SuiteRows.corpus(files),
+                try StudentCheckpoint.createFresh(corpus: try SuiteRows.corpus(paths: files.values.sorted()),
                                                   vocabularySize: preset.vocabularySize, seed: preset.suite.seed,
                                                   config: preset.modelConfig, to: fresh)
             }
@@ -151,8 +151,7 @@ public struct PaperTableExperiment {
 
     /// The first `perFamily` test items of each family.
     func evaluationItems(suite: String, perFamily: Int) throws -> [SuiteItem] {
-        let items = try RowFiles.read(SuiteItem.self, path: suite + "/test.jsonl").rows
-        return Family.allCases.flatMap { family in items.filter { $0.family == family }.prefix(perFamily) }
+        SuiteRows.firstPerFamily(try RowFiles.read(SuiteItem.self, path: suite + "/test.jsonl").rows, perFamily)
     }
 
     /// Chains from ④ for the first training items, judged, then pairs; resumable per item. Nil when no question
@@ -161,9 +160,7 @@ public struct PaperTableExperiment {
         let pairsFile = path("pairs/pairs.jsonl")
         if let data = FileManager.default.contents(atPath: pairsFile) { return data.isEmpty ? nil : pairsFile }
         let all = try RowFiles.read(SuiteItem.self, path: suite + "/train.jsonl").rows
-        let items = Family.allCases.flatMap { family in
-            all.filter { $0.family == family }.prefix(max(1, preset.samplingItems / Family.allCases.count))
-        }
+        let items = SuiteRows.firstPerFamily(all, max(1, preset.samplingItems / Family.allCases.count))
         let judged = try sampleChains(checkpoint: checkpoint, items: items, suite: suite, config: preset.sampling,
                                       file: output.appendingPathComponent("pairs/chains.jsonl"))
         let (rows, statistics) = ChainSampler.pairs(judged, items: items, config: preset.pairs,

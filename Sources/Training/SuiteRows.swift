@@ -22,15 +22,21 @@ public enum SuiteRows {
                 "drills": suiteRoot + "/drills.jsonl", "direct": direct, "cot": cot]
     }
 
-    /// Every text of the suite's training rows (prompts and responses), the corpus a fresh student's tokenizer is
-    /// trained on.
-    public static func corpus(_ files: [String: String]) throws -> [String] {
+    /// Every text of some rows files (prompts and responses, without the image marker), in order: the corpus a
+    /// fresh student's tokenizer is trained on.
+    public static func corpus(paths: [String]) throws -> [String] {
         var texts: [String] = []
-        for path in files.values.sorted() {
+        for path in paths {
             for row in try RowFiles.read(ConversationRow.self, path: path).rows {
                 texts += row.conversations.map { $0.value.replacingOccurrences(of: "<image>\n", with: "") }
             }
         }
         return texts
+    }
+
+    /// The first `perFamily` items of each family, families in the suite's order (the items a sampling or an
+    /// evaluation budget covers).
+    public static func firstPerFamily(_ items: [SuiteItem], _ perFamily: Int) -> [SuiteItem] {
+        Family.allCases.flatMap { family in items.filter { $0.family == family }.prefix(perFamily) }
     }
 }

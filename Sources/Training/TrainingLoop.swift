@@ -2,8 +2,9 @@ import Foundation
 import Model
 import Tensor
 
-/// Called after each optimizer step with the step number (1-based) and its metrics.
-public typealias StepObserver = (_ step: Int, _ metrics: [String: Double]) -> Void
+/// Called after each optimizer step with the step number (1-based) and its metrics. Throwing stops the run there,
+/// before that step's checkpoint, as a kill would (a worker whose lease passed to another stops this way).
+public typealias StepObserver = (_ step: Int, _ metrics: [String: Double]) throws -> Void
 
 /// The loop every trainer runs, written out plainly: for each optimizer step, `accumulation` micro-batches of
 /// forward + backward (gradients scaled by 1/accumulation), clip, AdamW at the scheduled learning rate; metrics per
@@ -86,7 +87,7 @@ final class TrainingLoop {
             let done = step + 1
             try metrics.append(step: done, values: sums)
             last = sums
-            onStep?(done, sums)
+            try onStep?(done, sums)
             if let validate, (config.validateEvery > 0 && done % config.validateEvery == 0) || done == config.steps {
                 try validations.append(step: done, values: try validate())
             }

@@ -38,10 +38,10 @@ final class FleetHarness {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
-    /// Starts a role's process and waits until it consumes (or, for the coordinator, until it is up).
+    /// Starts a role's process with some options and waits until it consumes (or, for the coordinator, until it is up).
     @discardableResult
-    func start(_ role: String) async throws -> ChildProcess {
-        let process = try ChildProcess(executable: Self.executable(role), environment: environment)
+    func start(_ role: String, _ arguments: [String] = []) async throws -> ChildProcess {
+        let process = try ChildProcess(executable: Self.executable(role), arguments: arguments, environment: environment)
         processes.append(process)
         #expect(try await process.waitForOutput("consuming"), "\(role) starts: \(process.output)")
         return process

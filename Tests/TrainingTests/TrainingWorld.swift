@@ -28,7 +28,7 @@ struct TrainingWorld {
         files = try SuiteRows.prepare(suiteRoot: suite, output: root.appendingPathComponent("rows").path,
                                       teacher: OfflineTeacher(seed: seed, errorRate: 0))
         start = root.appendingPathComponent("start")
-        try StudentCheckpoint.createFresh(corpus: try SuiteRows.corpus(files), vocabularySize: 400, seed: seed,
+        try StudentCheckpoint.createFresh(corpus: try SuiteRows.corpus(paths: files.values.sorted()), vocabularySize: 400, seed: seed,
                                           config: Self.config, to: start)
     }
 

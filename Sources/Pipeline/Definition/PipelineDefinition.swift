@@ -18,30 +18,40 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     public var distill: DistillSettings
     /// Where the student comes from.
     public var student: StudentSource
+    /// Pretraining a fresh student (used when `student.checkpoint` is empty).
+    public var pretrain: PretrainSettings
+    /// The SFT mixes trained from the student.
+    public var sft: SFTSettings
     /// How chains are sampled from the student for DPO pairs (the training split).
     public var sample: SamplingSettings
     /// Which questions and chains make DPO pairs.
     public var pairs: PairSettings
+    /// DPO of the sampled mix's student on the pairs.
+    public var dpo: DPOSettings
     /// How the students are evaluated.
     public var evaluate: EvaluationSettings
 
     private enum CodingKeys: String, CodingKey {
-        case name, suite, distill, student, sample, pairs, evaluate
+        case name, suite, distill, student, pretrain, sft, sample, pairs, dpo, evaluate
     }
 
     /// Rejects settings no stage can honour.
     public func validate() throws {
         try suite.validate()
         try distill.validate()
+        try pretrain.validate()
+        try sft.validate()
         try sample.validate("sample")
         try pairs.validate()
+        try dpo.validate()
         try evaluate.validate()
     }
 }
 
 /// The student a run starts from.
 public struct StudentSource: Codable, Sendable, Equatable {
-    /// A checkpoint folder in the artifacts volume to start from (relative to its root); empty: none given.
+    /// A checkpoint folder in the artifacts volume to start from (relative to its root); empty: a fresh student is
+    /// pretrained.
     public var checkpoint: String
 
     /// A source.

@@ -2,6 +2,7 @@ import Artifacts
 import Foundation
 import Messaging
 import ReasonerData
+import Training
 
 /// The stages of a ``PipelineDefinition`` as work: the run's suite is generated under `runs/<id>/data` when the
 /// first stage is planned, then each stage's messages are cut from it and from the earlier stages' outputs.
@@ -11,14 +12,12 @@ public struct PipelinePlanner: RunPlanner {
     /// The artifacts volume.
     public let artifacts: ArtifactStore
 
-    /// Distillation, then — with a student — sampling with judging, evaluation and the report.
+    /// Distillation; pretraining when no student is given; an SFT run per mix; sampling with judging from the
+    /// sampling mix's student; DPO of that student on the pairs; evaluation of every trained student; the report.
     public var stages: [String] {
-        definition.student.checkpoint.isEmpty ? ["distill"] : ["distill", "sample", "evaluate", "report"]
-    }
-
-    /// The students evaluated, by name, with their checkpoints.
-    func students() throws -> [(name: String, checkpoint: ArtifactRef)] {
-        definition.student.checkpoint.isEmpty ? [] : [("student", try ArtifactRef(definition.student.checkpoint))]
+        ["distill"] + (definition.student.checkpoint.isEmpty ? ["pretrain"] : [])
+            + (definition.sft.mixes.isEmpty ? [] : ["sft"]) + ["sample"]
+            + (definition.dpo.enabled ? ["dpo"] : []) + ["evaluate", "report"]
     }
 
     /// A planner of `definition` over `artifacts`.
@@ -39,9 +38,14 @@ public struct PipelinePlanner: RunPlanner {
         switch stage {
         case "distill":
             return try distillPlan(runID: runID, manifest: manifest)
+        case "pretrain":
+            return try pretrainPlan(runID: runID, manifest: manifest)
+        case "sft":
+            return try sftPlan(runID: runID, manifest: manifest)
         case "sample":
-            return try samplePlan(runID: runID, manifest: manifest,
-                                  checkpoint: try ArtifactRef(definition.student.checkpoint))
+            return try samplePlan(runID: runID, checkpoint: try sampledStudent(runID: runID))
+        case "dpo":
+            return try dpoPlan(runID: runID)
         case "evaluate":
             return try evaluatePlan(runID: runID, manifest: manifest)
         case "report":
@@ -72,16 +76,13 @@ public struct PipelinePlanner: RunPlanner {
                             teacher: try definition.distill.teacherSpec(seed: definition.suite.seed))
     }
 
-    /// The sample stage: the training split in shards for the samplers; each shard's judge task is its follow-up,
-    /// and the stage is done when every shard is judged.
-    private func samplePlan(runID: String, manifest: SuiteManifest, checkpoint: ArtifactRef) throws -> StagePlan {
+    /// The sample stage: the sampled training items in shards for the samplers; each shard's judge task is its
+    /// follow-up, and the stage is done when every shard is judged.
+    private func samplePlan(runID: String, checkpoint: ArtifactRef) throws -> StagePlan {
         let layout = RunLayout(runID: runID)
-        let items = try layout.data.appending("train.jsonl")
-        let count = manifest.counts.values.reduce(0) { $0 + ($1["train"] ?? 0) }
         var messages: [OutgoingMessage] = [], awaited: [String] = []
-        for (index, slice) in ItemSlice.slices(of: items, count: count, size: definition.sample.itemsPerShard)
-            .enumerated() {
-            let judge = JudgeTask(items: items, samples: try layout.samples(index), output: try layout.pairs(index),
+        for (index, slice) in try sampleSlices(runID: runID).enumerated() {
+            let judge = JudgeTask(items: slice.file, samples: try layout.samples(index), output: try layout.pairs(index),
                                   pairs: definition.pairs.builder, checkChosenChains: definition.pairs.checkChosenChains)
             let shard = SampleShard(checkpoint: checkpoint, items: slice, sampling: definition.sample,
                                     output: try layout.samples(index), judge: judge)
@@ -92,16 +93,36 @@ public struct PipelinePlanner: RunPlanner {
         return StagePlan(stage: "sample", messages: messages, awaited: awaited)
     }
 
+    /// The sampling shards' slices of the sampled training items.
+    func sampleSlices(runID: String) throws -> [ItemSlice] {
+        let (items, count) = try itemsSubset(runID: runID, split: "train", perFamily: definition.sample.itemsPerFamily)
+        return ItemSlice.slices(of: items, count: count, size: definition.sample.itemsPerShard)
+    }
+
+    /// The items file of a split, or — with `perFamily` > 0 — of its first `perFamily` items of each family
+    /// (`data/<split>-first<N>.jsonl`, written once beside the split so image paths stay relative to the suite),
+    /// and its number of items.
+    func itemsSubset(runID: String, split: String, perFamily: Int) throws -> (file: ArtifactRef, count: Int) {
+        let data = try RunLayout(runID: runID).data
+        let all = try RowFiles.read(SuiteItem.self, path: try artifacts.path(of: try data.appending("\(split).jsonl")))
+        guard perFamily > 0 else { return (try data.appending("\(split).jsonl"), all.rows.count) }
+        let subset = SuiteRows.firstPerFamily(all.rows, perFamily)
+        let file = try data.appending("\(split)-first\(perFamily).jsonl")
+        if !FileManager.default.fileExists(atPath: try artifacts.path(of: file)) {
+            try artifacts.write(try RowFiles.jsonLines(subset), to: file)
+        }
+        return (file, subset.count)
+    }
+
     /// The evaluation shards: every student × mode × slice of the evaluated split.
-    private func evaluateShards(runID: String, manifest: SuiteManifest) throws -> [(id: String, shard: EvalShard)] {
+    private func evaluateShards(runID: String) throws -> [(id: String, shard: EvalShard)] {
         let layout = RunLayout(runID: runID)
         let settings = definition.evaluate
-        let split = settings.split.rawValue
-        let items = try layout.data.appending("\(split).jsonl")
-        let count = manifest.counts.values.reduce(0) { $0 + ($1[split] ?? 0) }
+        let (items, count) = try itemsSubset(runID: runID, split: settings.split.rawValue,
+                                             perFamily: settings.itemsPerFamily)
         let slices = ItemSlice.slices(of: items, count: count, size: settings.itemsPerShard)
         var shards: [(String, EvalShard)] = []
-        for (model, checkpoint) in try students() {
+        for (model, checkpoint) in try students(runID: runID) {
             for mode in settings.modes {
                 for (index, slice) in slices.enumerated() {
                     shards.append(("\(runID).eval.\(model).\(mode.rawValue).\(index)", EvalShard(
@@ -115,7 +136,7 @@ public struct PipelinePlanner: RunPlanner {
     }
 
     private func evaluatePlan(runID: String, manifest: SuiteManifest) throws -> StagePlan {
-        StagePlan(stage: "evaluate", messages: try evaluateShards(runID: runID, manifest: manifest).map { id, shard in
+        StagePlan(stage: "evaluate", messages: try evaluateShards(runID: runID).map { id, shard in
             FleetTopology.work(FleetTopology.Queue.evaluator, try Envelope(shard, id: id, runID: runID))
         })
     }
@@ -123,10 +144,10 @@ public struct PipelinePlanner: RunPlanner {
     /// `eval/summary.json` and `eval/results.md` from every evaluation shard's results.
     private func writeReport(runID: String, manifest: SuiteManifest) throws {
         var results: [EvalResult] = []
-        for (_, shard) in try evaluateShards(runID: runID, manifest: manifest) {
+        for (_, shard) in try evaluateShards(runID: runID) {
             results += try RowFiles.read(EvalResult.self, path: try artifacts.path(of: shard.output)).rows
         }
-        let report = EvaluationReport.summarise(results, models: try students().map(\.name),
+        let report = EvaluationReport.summarise(results, models: try students(runID: runID).map(\.name),
                                                 resamples: definition.evaluate.bootstrapSamples,
                                                 seed: definition.evaluate.seed)
         let folder = try RunLayout(runID: runID).evaluations

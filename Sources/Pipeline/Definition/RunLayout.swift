@@ -5,8 +5,10 @@ import Artifacts
 /// ```
 /// runs/<run>/pipeline.json           the definition
 /// runs/<run>/data/                   the generated suite (manifest.json last)
+/// runs/<run>/data/<split>-first<N>.jsonl  the items a sampling or evaluation budget covers
 /// runs/<run>/distill/batch-*.jsonl   kept rationales (LLaVA rows) and their reports
-/// runs/<run>/checkpoints/<model>/    pretrained, SFT (one per mix) and DPO checkpoints
+/// runs/<run>/rows/<name>.jsonl       training rows: direct, cot (all distill batches), validation, pairs (all shards)
+/// runs/<run>/checkpoints/<model>/    training run folders: pretrain, sft-<mix> (one per mix), dpo
 /// runs/<run>/samples/shard-*.jsonl   sampled chains; pairs/shard-*.jsonl the judge's DPO rows
 /// runs/<run>/eval/<model>/<mode>/    per-item results by shard; eval/summary.json and results.md
 /// ```
@@ -29,7 +31,9 @@ public struct RunLayout: Sendable {
     public func distillBatch(_ index: Int) throws -> ArtifactRef { try ref("distill/batch-\(Self.number(index)).jsonl") }
     /// The folder of all distill batches.
     public var distill: ArtifactRef { get throws { try ref("distill") } }
-    /// A model's checkpoint folder (`pretrained`, `sft-4`, `dpo`, ...).
+    /// A training rows file (`direct`, `cot`, `validation`, `pairs`).
+    public func rows(_ name: String) throws -> ArtifactRef { try ref("rows/\(name).jsonl") }
+    /// A training job's run folder (`pretrain`, `sft-format+cot`, `dpo`): its checkpoints, metrics and summary.
     public func checkpoint(_ model: String) throws -> ArtifactRef { try ref("checkpoints/\(model)") }
     /// A sampling shard's chains.
     public func samples(_ shard: Int) throws -> ArtifactRef { try ref("samples/shard-\(Self.number(shard)).jsonl") }

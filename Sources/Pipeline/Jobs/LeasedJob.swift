@@ -23,7 +23,7 @@ public enum LeasedJob {
     /// cooperative pool delays the renewals, and a renewal later than the TTL loses the lease.
     public static func run<Result: Sendable>(
         _ name: String, holder: String, ttlMilliseconds: Int, store: any StateStore, logger: Logger,
-        work: @escaping @Sendable (Lease) async throws -> Result
+        releaseWhenFinished: Bool = true, work: @escaping @Sendable (Lease) async throws -> Result
     ) async throws -> Outcome<Result> {
         guard let lease = try await store.acquireLease(name, holder: holder, ttlMilliseconds: ttlMilliseconds) else {
             return .heldElsewhere(try await store.currentLease(name))
@@ -45,7 +45,7 @@ public enum LeasedJob {
             group.cancelAll()
             return first ?? .lost
         }
-        if case .finished = outcome { try await store.releaseLease(lease) }
+        if releaseWhenFinished, case .finished = outcome { try await store.releaseLease(lease) }
         return outcome
     }
 }
@@ -53,8 +53,9 @@ public enum LeasedJob {
 extension LeasedJob {
     /// The body of a long job's handler (a training run): takes the job's lease (named after the run and `job`),
     /// acknowledges the delivery early (the lease now keeps the job; RabbitMQ's consumer timeout would not), runs
-    /// `work`, and returns its result with the lease to fence the completion with. If another worker holds the
-    /// lease, or takes it over during the work, throws ``HandlerError/ownedElsewhere(_:)``: the owner records it.
+    /// `work`, and returns its result with the lease to fence the completion with — still held, so the completion
+    /// passes the fence; it lapses after its TTL (a redelivery meanwhile finds the done-mark first). If another
+    /// worker holds the lease, or takes it over during the work, throws ``HandlerError/ownedElsewhere(_:)``.
     public static func handle<Result: Sendable>(
         job: String, context: HandlerContext, store: any StateStore, ttlMilliseconds: Int = 60_000,
         work: @escaping @Sendable (Lease) async throws -> Result
@@ -63,7 +64,7 @@ extension LeasedJob {
         let holder = "\(ProcessInfo.processInfo.hostName) pid \(getpid())"
         let acknowledge = context.acknowledgeEarly
         let outcome = try await run(name, holder: holder, ttlMilliseconds: ttlMilliseconds, store: store,
-                                    logger: context.logger) { lease in
+                                    logger: context.logger, releaseWhenFinished: false) { lease in
             try await acknowledge()
             return try await work(lease)
         }

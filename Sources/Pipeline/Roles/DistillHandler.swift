@@ -73,9 +73,7 @@ public struct DistillHandler: MessageHandler {
             increments["distill_\(judgement.verdict.rawValue)", default: 0] += 1
             increments["distill_\(judgement.verdict.rawValue):\(item.family.rawValue)", default: 0] += 1
             if judgement.verdict == .correct {
-                kept.append(ConversationRow(id: item.id, image: item.image,
-                                            prompt: "<image>\n" + StudentPrompt.text(for: item, mode: .cot),
-                                            response: rationale))
+                kept.append(TrainingRows.cot(item, response: rationale))
             }
         }
         try artifacts.write(try RowFiles.jsonLines(kept), to: batch.output)

@@ -11,6 +11,8 @@ public struct EvaluationSettings: Codable, Sendable, Equatable {
     public var split: Split
     /// Items per shard (one message each).
     public var itemsPerShard: Int
+    /// The first this many items of each family are evaluated; 0: all of them.
+    public var itemsPerFamily: Int
     /// Longest answer, in tokens.
     public var maxNewTokens: Int
     /// Bootstrap resamples of each confidence interval.
@@ -20,23 +22,27 @@ public struct EvaluationSettings: Codable, Sendable, Equatable {
 
     /// Settings.
     public init(modes: [PromptMode] = [.cot, .direct], split: Split = .test, itemsPerShard: Int = 50,
-                maxNewTokens: Int = 160, bootstrapSamples: Int = 1_000, seed: UInt64 = 0) {
+                itemsPerFamily: Int = 0, maxNewTokens: Int = 160, bootstrapSamples: Int = 1_000, seed: UInt64 = 0) {
         self.modes = modes
         self.split = split
         self.itemsPerShard = itemsPerShard
+        self.itemsPerFamily = itemsPerFamily
         self.maxNewTokens = maxNewTokens
         self.bootstrapSamples = bootstrapSamples
         self.seed = seed
     }
 
     private enum CodingKeys: String, CodingKey {
-        case modes, split, itemsPerShard = "items_per_shard", maxNewTokens = "max_new_tokens",
+        case modes, split, itemsPerShard = "items_per_shard", itemsPerFamily = "items_per_family", maxNewTokens = "max_new_tokens",
              bootstrapSamples = "bootstrap_samples", seed
     }
 
     func validate() throws {
         guard !modes.isEmpty else { throw PipelineDefinitionError.invalid("evaluate.modes", "must name cot, direct or both") }
         guard itemsPerShard >= 1 else { throw PipelineDefinitionError.invalid("evaluate.items_per_shard", "must be at least 1") }
+        guard itemsPerFamily >= 0 else {
+            throw PipelineDefinitionError.invalid("evaluate.items_per_family", "must not be negative (0: every item)")
+        }
         guard maxNewTokens >= 1 else { throw PipelineDefinitionError.invalid("evaluate.max_new_tokens", "must be at least 1") }
         guard bootstrapSamples >= 100 else {
             throw PipelineDefinitionError.invalid("evaluate.bootstrap_samples", "must be at least 100")

@@ -14,23 +14,26 @@ public struct SamplingSettings: Codable, Sendable, Equatable {
     public var maxNewTokens: Int
     /// Items per shard (one message each): shards are what several samplers share.
     public var itemsPerShard: Int
+    /// The first this many training items of each family are sampled; 0: all of them.
+    public var itemsPerFamily: Int
     /// Seed of the draws.
     public var seed: UInt64
 
     /// Settings.
     public init(chainsPerItem: Int = 16, temperature: Float = 1.0, topP: Float = 1.0, maxNewTokens: Int = 160,
-                itemsPerShard: Int = 40, seed: UInt64 = 0) {
+                itemsPerShard: Int = 40, itemsPerFamily: Int = 0, seed: UInt64 = 0) {
         self.chainsPerItem = chainsPerItem
         self.temperature = temperature
         self.topP = topP
         self.maxNewTokens = maxNewTokens
         self.itemsPerShard = itemsPerShard
+        self.itemsPerFamily = itemsPerFamily
         self.seed = seed
     }
 
     private enum CodingKeys: String, CodingKey {
         case chainsPerItem = "chains_per_item", temperature, topP = "top_p", maxNewTokens = "max_new_tokens",
-             itemsPerShard = "items_per_shard", seed
+             itemsPerShard = "items_per_shard", itemsPerFamily = "items_per_family", seed
     }
 
     /// Rejects settings no sampler can honour.
@@ -40,6 +43,9 @@ public struct SamplingSettings: Codable, Sendable, Equatable {
         guard topP > 0, topP <= 1 else { throw PipelineDefinitionError.invalid("\(section).top_p", "must be in (0, 1]") }
         guard maxNewTokens >= 1 else { throw PipelineDefinitionError.invalid("\(section).max_new_tokens", "must be at least 1") }
         guard itemsPerShard >= 1 else { throw PipelineDefinitionError.invalid("\(section).items_per_shard", "must be at least 1") }
+        guard itemsPerFamily >= 0 else {
+            throw PipelineDefinitionError.invalid("\(section).items_per_family", "must not be negative (0: every item)")
+        }
     }
 }
 
