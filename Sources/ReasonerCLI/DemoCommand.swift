@@ -6,81 +6,64 @@ import Pipeline
 import ReasonerData
 import Synchronization
 
-/// `reasoner demo`: the main job on the embedded default — one process, no servers.
+/// `reasoner demo`: the main job on the embedded default — the whole recipe in one process, no servers.
 ///
-/// It runs the stages that exist today, for real: generate the synthetic suite, distill rationales from the offline
-/// teacher through the embedded fleet (in-process broker and state, the same worker code as the fleet), judge every
-/// rationale's final answer against the annotation and keep the agreeing ones as SFT rows. It says plainly which
-/// stages of the recipe are not built yet.
+/// The coordinator, one trainer of each kind and the other workers run in the process over the in-process broker
+/// and state — the same code as the fleet: generate the synthetic suite, distill rationales from the offline teacher
+/// and keep those the judge accepts, pretrain a fresh student on captions, train the SFT mixes, sample chains from ④
+/// and judge them into pairs, DPO, evaluate every student with the CoT and the direct prompt, and write the report.
+/// Rerunning with the same folder continues where a stopped run left off.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the pipeline in one process (embedded broker and state, synthetic suite, offline teacher).")
+        abstract: "Run the whole pipeline in one process (embedded broker and state, synthetic suite, offline teacher).")
 
-    @Option(help: "Folder for the run's artifacts (data, rationales, reports).")
+    @Option(help: "Folder for the run's artifacts (data, rationales, checkpoints, evaluations, report).")
     var artifacts = "reasoner-artifacts"
 
-    @Option(help: "Seed of the suite and the teacher; the same seed gives the same files.")
+    @Option(help: "Preset: quick (minutes on 2 cores) or full (the reported size).")
+    var preset = "quick"
+
+    @Option(help: "A pipeline document (YAML or JSON over a preset) instead of --preset.")
+    var pipeline: String?
+
+    @Option(help: "Seed of the suite, the teacher and every stage; the same seed gives the same files.")
     var seed: UInt64 = 0
 
-    @Option(help: "Training scenes per family to generate and distill.")
-    var trainPerFamily = 400
-
-    @Option(help: "Share of the offline teacher's rationales that go wrong (a misreading or a wrong step).")
-    var teacherErrorRate = 0.15
-
-    @Option(help: "Items per distillation batch (one message each).")
-    var batchSize = 100
-
-    @Option(help: "Distiller workers running concurrently in the process.")
-    var distillers = 2
+    @Option(help: "Workers per role besides the trainers (distillers, samplers, judges, evaluators).")
+    var workers = 2
 
     func validate() throws {
-        guard trainPerFamily >= 1 else { throw ValidationError("--train-per-family must be at least 1") }
-        guard (0...1).contains(teacherErrorRate) else { throw ValidationError("--teacher-error-rate is a share in [0, 1]") }
-        guard batchSize >= 1 else { throw ValidationError("--batch-size must be at least 1") }
-        guard distillers >= 1 else { throw ValidationError("--distillers must be at least 1") }
+        guard PipelinePreset(rawValue: preset) != nil else { throw ValidationError("--preset is quick or full") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
     }
 
     func run() async throws {
         let started = ContinuousClock.now
-        let runID = "demo-\(seed)"
+        var definition = try pipeline.map { try PipelineDocument.load(path: $0) }
+            ?? PipelinePreset(rawValue: preset)!.definition
+        if pipeline == nil {
+            definition.name = "demo"
+            definition.suite.seed = seed
+        }
+        let runID = "demo-\(definition.name)-\(definition.suite.seed)"
         let store = try ArtifactStore(root: artifacts)
-        var definition = PipelinePreset.quick.definition
-        definition.name = "demo"
-        definition.suite.seed = seed
-        definition.suite.train = trainPerFamily
-        definition.suite.validation = max(10, trainPerFamily / 10)
-        definition.suite.test = max(20, trainPerFamily / 5)
-        definition.suite.pretrainPerFamily = trainPerFamily
-        definition.distill.offlineErrorRate = teacherErrorRate
-        definition.distill.batchSize = batchSize
-        let batches = (trainPerFamily * definition.suite.families.count + batchSize - 1) / batchSize
-        print("run \(runID): the quick pipeline on the embedded fleet (coordinator + \(distillers) workers per role, "
-              + "in-process broker and state)")
-        let logger = Logger(label: "reasoner.demo") { _ in SwiftLogNoOpLogHandler() }
-        let fleet = EmbeddedFleet(artifacts: store, logger: logger)
-        let distilled = Mutex(0)
-        let families = definition.suite.families.count
-        try await fleet.run(definition, runID: runID, workersPerRole: distillers) { event in
-            switch event.fields["kind"] {
-            case "stage.started" where event.fields["stage"] == "distill":
-                print("1. data      synthetic suite (\(families) families, seed \(seed)) in "
-                      + "runs/\(runID)/data")
-                print("2. distill   offline teacher (error rate \(teacherErrorRate)) → judge → keep")
-            case "distill.batch":
-                let done = distilled.withLock { $0 += 1; return $0 }
-                ProgressLine.show("             batches", done: done, total: batches)
-            default:
-                break
-            }
+        let stages = PipelinePlanner(definition: definition, artifacts: store).stages
+        print("run \(runID): \(stages.joined(separator: " → ")) in one process "
+              + "(coordinator, trainers, \(workers) workers per role; in-process broker and state)")
+        let fleet = EmbeddedFleet(artifacts: store, logger: Logger(label: "reasoner.demo") { _ in SwiftLogNoOpLogHandler() })
+        let progress = Mutex(RunProgress(definition: definition))
+        try await fleet.run(definition, runID: runID, workersPerRole: workers) { event in
+            progress.withLock { $0.show(event) }
         }
         let counters = try await fleet.store.fields(of: StateKeys.counters(runID))
         printDistillTable(counters)
-        print("             kept rows: \(try store.path(of: try RunLayout(runID: runID).distill))/batch-*.jsonl")
-
-        print("3. SFT, 4. sampling + judging + pairs, 5. DPO, 6. evaluation: not built yet (the trainers and the")
-        print("   evaluator are the next issues); this demo stops after distillation.")
+        let evaluations = try store.path(of: try RunLayout(runID: runID).evaluations)
+        if let report = try? String(contentsOfFile: evaluations + "/results.md", encoding: .utf8) {
+            print(report)
+        }
+        print("report: \(evaluations)/results.md (summary.json, loss.svg, dpo.svg beside it)")
+        print("checkpoints: \(try store.path(of: try RunLayout(runID: runID).checkpoints))")
         let elapsed = ContinuousClock.now - started
         print("done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
     }
@@ -88,6 +71,7 @@ struct DemoCommand: AsyncParsableCommand {
     private func printDistillTable(_ counters: [String: String]) {
         func count(_ field: String) -> Int { Int(counters[field] ?? "0") ?? 0 }
         print("")
+        print("distillation: the teacher's rationales the judge kept")
         print("   family      items    kept   wrong  unscorable  kept %")
         var totals = (items: 0, kept: 0, wrong: 0, unscorable: 0)
         for family in Family.allCases {
@@ -99,6 +83,9 @@ struct DemoCommand: AsyncParsableCommand {
             print(row(family.rawValue, items, kept, wrong, unscorable))
         }
         print(row("all", totals.items, totals.kept, totals.wrong, totals.unscorable))
+        print("pairs: \(count("pairs")) from \(count("pairs_kept_questions")) of \(count("pairs_questions")) sampled "
+              + "questions (too hard \(count("pairs_too_hard")), too easy \(count("pairs_too_easy")), chosen chain "
+              + "filtered \(count("pairs_chosen_filtered")))")
         print("")
     }
 

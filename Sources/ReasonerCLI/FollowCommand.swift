@@ -3,7 +3,8 @@ import Foundation
 import Pipeline
 import State
 
-/// `reasoner follow RUN`: the run's events as they happen (stages starting, shards finishing, evaluation results),
+/// `reasoner follow RUN`: the run's events as they happen (stages starting, training steps, shards finishing,
+/// evaluation results with the running accuracy of their student and prompt),
 /// from the run's stream in Redis (`REASONER_REDIS_URL`); ends when the run does.
 struct FollowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,12 +20,17 @@ struct FollowCommand: AsyncParsableCommand {
         let store = try RedisStateStore(configuration: try RedisConfiguration.fromEnvironment())
         defer { store.close() }
         var cursor = StreamID.start
+        var accuracy = RunningAccuracy()
         while true {
             let events = noWait
                 ? try await store.read(StateKeys.events(runID), after: cursor, limit: 500)
                 : try await store.follow(StateKeys.events(runID), after: cursor, limit: 500, waitMilliseconds: 2_000)
             for event in events {
-                print(RunEventLine.format(event))
+                var line = RunEventLine.format(event)
+                if let (_, correct, seen) = accuracy.note(event.fields) {
+                    line += String(format: " running_accuracy=%.3f (%d/%d)", Double(correct) / Double(seen), correct, seen)
+                }
+                print(line)
                 if event.fields["kind"] == "run.done" { return }
             }
             cursor = events.last?.id ?? cursor

@@ -65,25 +65,13 @@ struct ExperimentReport {
         var verifier: [VerifierPoint]
     }
 
-    func series(_ folder: String, _ metric: String, name: String) -> SVGPlot.Series {
-        let rows = MetricsLog.read(output.appendingPathComponent(folder).appendingPathComponent("metrics.jsonl"))
-        return SVGPlot.Series(name: name, points: rows.compactMap { row in
-            guard let step = row["step"], let value = row[metric] else { return nil }
-            return (step, value)
-        })
-    }
-
     func writePlots() throws {
-        let loss = SVGPlot(title: "Training loss", xLabel: "step", yLabel: "loss", series:
-            [series("pretrain", "loss", name: "pretrain")]
-            + [SFTMix.format, .formatDirect, .formatCoT, .formatDirectCoT].map {
-                series("sft-" + $0.rawValue, "loss", name: $0.label)
-            })
-        let dpo = SVGPlot(title: "DPO", xLabel: "step", yLabel: "value", series: [
-            series("dpo", "rewards/margins", name: "rewards/margins"),
-            series("dpo", "rewards/accuracies", name: "rewards/accuracies"),
-            series("dpo", "loss", name: "loss"),
-        ])
+        let run = { (name: String) in self.output.appendingPathComponent(name) }
+        let loss = TrainingPlots.loss([("pretrain", run("pretrain"))] + [SFTMix.format, .formatDirect, .formatCoT,
+                                                                          .formatDirectCoT].map {
+            ($0.label, run("sft-" + $0.rawValue))
+        })
+        let dpo = TrainingPlots.dpo(run("dpo"))
         let verifier = SVGPlot(title: "Verifier accuracy vs N", xLabel: "N (chains)", yLabel: "accuracy", series: [
             SVGPlot.Series(name: "majority", points: curve.map { (Double($0.n), $0.majority) }),
             SVGPlot.Series(name: "best-of-N", points: curve.map { (Double($0.n), $0.bestOfN) }),

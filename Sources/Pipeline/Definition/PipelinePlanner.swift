@@ -156,7 +156,24 @@ public struct PipelinePlanner: RunPlanner {
         try artifacts.write(try encoder.encode(report), to: try folder.appending("summary.json"))
         let title = "# \(definition.name): run \(runID)\n\nSplit `\(definition.evaluate.split.rawValue)`, "
             + "\(results.count) judged answers.\n\n"
-        try artifacts.write(Data((title + report.markdown).utf8), to: try folder.appending("results.md"))
+        try artifacts.write(Data((title + report.markdown + "\nPlots: `loss.svg`, `dpo.svg` (when DPO ran).\n").utf8),
+                            to: try folder.appending("results.md"))
+        try writePlots(runID: runID, into: folder)
+    }
+
+    /// `loss.svg` (pretraining and every SFT mix) and, when DPO trained, `dpo.svg` (reward margins and accuracies).
+    private func writePlots(runID: String, into folder: ArtifactRef) throws {
+        let layout = RunLayout(runID: runID)
+        let url = { (job: String) in URL(fileURLWithPath: try self.artifacts.path(of: try layout.checkpoint(job))) }
+        let jobs = (stages.contains("pretrain") ? [("pretrain", "pretrain")] : [])
+            + definition.sft.mixes.map { ($0.label, Self.studentName($0)) }
+        if !jobs.isEmpty {
+            let loss = TrainingPlots.loss(try jobs.map { ($0.0, try url($0.1)) })
+            try artifacts.write(Data(loss.render().utf8), to: try folder.appending("loss.svg"))
+        }
+        if try trainedCheckpoint(runID: runID, model: "dpo") != nil {
+            try artifacts.write(Data(TrainingPlots.dpo(try url("dpo")).render().utf8), to: try folder.appending("dpo.svg"))
+        }
     }
 
     private func distillPlan(runID: String, manifest: SuiteManifest) throws -> StagePlan {

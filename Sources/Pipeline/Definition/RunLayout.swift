@@ -33,6 +33,8 @@ public struct RunLayout: Sendable {
     public var distill: ArtifactRef { get throws { try ref("distill") } }
     /// A training rows file (`direct`, `cot`, `validation`, `pairs`).
     public func rows(_ name: String) throws -> ArtifactRef { try ref("rows/\(name).jsonl") }
+    /// The folder of every training job's run folder.
+    public var checkpoints: ArtifactRef { get throws { try ref("checkpoints") } }
     /// A training job's run folder (`pretrain`, `sft-format+cot`, `dpo`): its checkpoints, metrics and summary.
     public func checkpoint(_ model: String) throws -> ArtifactRef { try ref("checkpoints/\(model)") }
     /// A sampling shard's chains.

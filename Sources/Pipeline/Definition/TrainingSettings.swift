@@ -130,7 +130,9 @@ public struct DPOSettings: Codable, Sendable, Equatable {
 private func checked(_ section: String, _ config: OptimizationConfig) throws {
     do {
         try config.validate()
+    } catch .invalidConfiguration(let problem) {
+        throw PipelineDefinitionError.invalid(section, "is not usable: \(problem)")
     } catch {
-        throw PipelineDefinitionError.invalid(section, "\(error)")
+        throw PipelineDefinitionError.invalid(section, "is not usable: \(error)")
     }
 }

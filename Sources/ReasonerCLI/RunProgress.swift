@@ -1,0 +1,97 @@
+import Foundation
+import Pipeline
+import State
+
+/// Running accuracy of a run's evaluation, per student and prompt mode, from its `eval.item` events.
+struct RunningAccuracy {
+    private var counts: [String: (correct: Int, seen: Int)] = [:]
+
+    /// Counts an `eval.item` event; returns its student/mode key and the accuracy so far (nil for other events).
+    mutating func note(_ fields: [String: String]) -> (key: String, correct: Int, seen: Int)? {
+        guard fields["kind"] == "eval.item", let model = fields["model"], let mode = fields["mode"] else { return nil }
+        let key = "\(model) \(mode)"
+        var count = counts[key] ?? (0, 0)
+        count.seen += 1
+        if fields["correct"] == "1" { count.correct += 1 }
+        counts[key] = count
+        return (key, count.correct, count.seen)
+    }
+}
+
+/// What `reasoner demo` shows of a run's events: a line per stage, progress bars for distillation, training steps
+/// (with the loss), sampling and evaluation (with the running accuracy).
+struct RunProgress {
+    let definition: PipelineDefinition
+    private var accuracy = RunningAccuracy()
+    private var counts: [String: Int] = [:]
+    private var dpoTrained = false
+
+    init(definition: PipelineDefinition) {
+        self.definition = definition
+    }
+
+    private var families: Int { definition.suite.families.count }
+
+    private func items(perFamily: Int, splitSize: Int) -> Int { (perFamily > 0 ? min(perFamily, splitSize) : splitSize) * families }
+
+    private func describe(_ stage: String) -> String {
+        switch stage {
+        case "distill": "\(definition.distill.teacher) teacher → judge → keep the rationales with right answers"
+        case "pretrain": "a fresh \(definition.pretrain.scale.rawValue) student on captions and drills, "
+            + "\(definition.pretrain.training.steps) steps"
+        case "sft": "\(definition.sft.mixes.map(\.label).joined(separator: ", ")): "
+            + "\(definition.sft.training.steps) steps each"
+        case "sample": "\(definition.sample.chainsPerItem) chains per item from "
+            + "\(definition.sft.mixes.isEmpty ? "the student" : definition.sft.samplingMix.label) → judge → pairs"
+        case "dpo": "β \(definition.dpo.beta), \(definition.dpo.training.steps) steps (skipped without pairs)"
+        case "evaluate": "greedy, \(definition.evaluate.modes.map(\.rawValue).joined(separator: " and ")) prompts"
+        case "report": "results.md, summary.json, plots"
+        default: ""
+        }
+    }
+
+    private func steps(of job: String) -> Int {
+        switch job {
+        case "pretrain": definition.pretrain.training.steps
+        case "dpo": definition.dpo.training.steps
+        default: definition.sft.training.steps
+        }
+    }
+
+    /// Prints what `event` changes.
+    mutating func show(_ event: StreamEntry) {
+        let fields = event.fields
+        switch fields["kind"] {
+        case "stage.started":
+            let stage = fields["stage"] ?? ""
+            print("▶ \(stage.padding(toLength: 9, withPad: " ", startingAt: 0)) \(describe(stage))")
+        case "distill.batch":
+            let total = (definition.suite.train * families + definition.distill.batchSize - 1) / definition.distill.batchSize
+            ProgressLine.show("  batches", done: bump("distill"), total: total)
+        case "train.step":
+            guard let job = fields["job"], let step = Int(fields["step"] ?? "") else { return }
+            ProgressLine.show("  \(job)", done: step, total: steps(of: job), detail: fields["loss"].map { "loss \($0)" } ?? "")
+        case "sample.shard":
+            let sampled = items(perFamily: definition.sample.itemsPerFamily, splitSize: definition.suite.train)
+            let total = (sampled + definition.sample.itemsPerShard - 1) / definition.sample.itemsPerShard
+            ProgressLine.show("  shards", done: bump("sample"), total: total)
+        case "train.done" where fields["job"] == "dpo":
+            dpoTrained = true
+        case "eval.item":
+            guard let (key, correct, seen) = accuracy.note(fields) else { return }
+            let split = definition.evaluate.split == .test ? definition.suite.test : definition.suite.validation
+            let students = max(1, definition.sft.mixes.count) + (dpoTrained ? 1 : 0)
+            let total = students * definition.evaluate.modes.count
+                * items(perFamily: definition.evaluate.itemsPerFamily, splitSize: split)
+            ProgressLine.show("  answers", done: bump("eval"), total: total,
+                              detail: String(format: "%@: accuracy %.2f so far", key, Double(correct) / Double(seen)))
+        default:
+            break
+        }
+    }
+
+    private mutating func bump(_ key: String) -> Int {
+        counts[key, default: 0] += 1
+        return counts[key]!
+    }
+}
