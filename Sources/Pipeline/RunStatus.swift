@@ -3,10 +3,12 @@ import Messaging
 import State
 
 /// What `reasoner status` shows of a run: its counters (items distilled, kept, dropped, failed; teacher calls, tokens
-/// and cost) and the depth of every work queue and dead-letter queue.
+/// and cost), its training jobs' progress and the depth of every work queue and dead-letter queue.
 public struct RunStatus: Sendable {
     /// The run's counters, by name.
     public var counters: [String: Int]
+    /// The run's training jobs and their latest progress.
+    public var training: [String: String] = [:]
     /// Ready messages per queue (work queues and their dead-letter queues).
     public var queueDepths: [(queue: String, depth: Int)]
 
@@ -18,7 +20,8 @@ public struct RunStatus: Sendable {
             depths.append((queue.name, try await broker.depth(of: queue.name)))
             depths.append((queue.deadLetterQueue, try await broker.depth(of: queue.deadLetterQueue)))
         }
-        return RunStatus(counters: fields.compactMapValues { Int($0) }, queueDepths: depths)
+        return RunStatus(counters: fields.compactMapValues { Int($0) },
+                         training: try await store.fields(of: StateKeys.training(runID)), queueDepths: depths)
     }
 
     /// The teacher's spend so far, in dollars.
@@ -32,6 +35,7 @@ public struct RunStatus: Sendable {
             lines.append("distill: \(counters["distill_batches"] ?? 0) batches; kept \(distilled[0]), dropped "
                          + "\(distilled[1]) wrong + \(distilled[2]) unscorable, failed \(distilled[3])")
         }
+        for (job, progress) in training.sorted(by: { $0.key < $1.key }) { lines.append("train \(job): \(progress)") }
         if let calls = counters["teacher_calls"] {
             lines.append("teacher: \(calls) paid calls, \(counters["teacher_prompt_tokens"] ?? 0) prompt + "
                          + "\(counters["teacher_completion_tokens"] ?? 0) completion tokens, "

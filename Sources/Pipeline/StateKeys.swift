@@ -4,6 +4,8 @@ public enum StateKeys {
     public static func run(_ runID: String) -> String { "reasoner:run:\(runID)" }
     /// The run's counters.
     public static func counters(_ runID: String) -> String { "reasoner:run:\(runID):counters" }
+    /// The run's training jobs: job name → its latest progress (`step 40/150 loss 1.2345`, then `done ...`).
+    public static func training(_ runID: String) -> String { "reasoner:run:\(runID):training" }
     /// The run's event stream.
     public static func events(_ runID: String) -> String { "reasoner:run:\(runID):events" }
     /// The done-mark (and stored result) of one message of a run.

@@ -72,6 +72,8 @@ import Testing
         let status = try harness.reasoner(["status", calm])
         #expect(status.contains("run \(calm): done"), "\(status)")
         #expect(status.contains("distill: 3 batches"), "\(status)")
+        #expect(status.contains("train pretrain: done: 150 steps") && status.contains("train dpo: done: 4 steps"),
+                "\(status)")
         let calmCounters = try await harness.store.fields(of: StateKeys.counters(calm))
         #expect(calmCounters["sample_shards"] == "20" && calmCounters["judge_shards"] == "20", "\(calmCounters)")
         #expect(calmCounters["sample_chains"] == "1200")

@@ -4,13 +4,14 @@ import Synchronization
 import Training
 
 /// A training run as a leased job's work: the run goes on a thread of its own (it saturates the cores for minutes or
-/// hours; on Swift's cooperative pool it would delay the lease renewals), its steps stream into the run's events,
+/// hours; on Swift's cooperative pool it would delay the lease renewals), its steps stream into the run's events and
+/// its latest step into the run's training record (what `reasoner status` shows),
 /// and cancelling the awaiting task (the lease was lost) stops it at the next step, before that step's checkpoint.
 struct TrainingWork: Sendable {
     /// Where progress goes.
     let store: any StateStore
-    /// The run's event stream.
-    let stream: String
+    /// The run.
+    let runID: String
     /// The job, as named in the events.
     let job: String
     /// Steps between progress events (the last step always has one).
@@ -23,9 +24,14 @@ struct TrainingWork: Sendable {
         async throws -> Result {
         let stopped = StopFlag()
         let (events, sink) = AsyncStream.makeStream(of: [String: String].self)
-        let (store, stream, job, every, steps) = (self.store, self.stream, self.job, self.every, self.steps)
+        let (store, runID, job, every, steps) = (self.store, self.runID, self.job, self.every, self.steps)
         let forwarding = Task {
-            for await fields in events { _ = try? await store.append(to: stream, fields: fields) }
+            for await fields in events {
+                _ = try? await store.append(to: StateKeys.events(runID), fields: fields)
+                let loss = fields["loss"].map { " loss \($0)" } ?? ""
+                try? await store.setFields([job: "step \(fields["step"] ?? "?")/\(steps)" + loss],
+                                           of: StateKeys.training(runID))
+            }
         }
         defer { forwarding.cancel() }
         let observer: @Sendable (Int, [String: Double]) throws -> Void = { step, metrics in

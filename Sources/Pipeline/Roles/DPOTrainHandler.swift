@@ -36,7 +36,7 @@ public struct DPOTrainHandler: MessageHandler {
                               imageRoot: try artifacts.path(of: job.imageRoot), objective: job.objective,
                               maxWords: job.maxWords, optimization: job.optimization,
                               output: try artifacts.path(of: job.output))
-        let work = TrainingWork(store: store, stream: StateKeys.events(context.runID), job: job.name,
+        let work = TrainingWork(store: store, runID: context.runID, job: job.name,
                                 every: progressEvery, steps: job.optimization.steps)
         let (summary, lease) = try await LeasedJob.handle(job: job.name, context: context, store: store,
                                                                  ttlMilliseconds: leaseMilliseconds) { _ in
@@ -53,10 +53,12 @@ public struct DPOTrainHandler: MessageHandler {
         for (name, value) in summary.finalMetrics where name.hasPrefix("rewards/") || name == "loss" {
             done[name] = String(format: "%.4f", value)
         }
+        let finished = "done: \(summary.steps) steps" + ((done["loss"] ?? done["final_loss"]).map { ", loss \($0)" } ?? "")
         return HandlerOutcome(
             result: ["checkpoint": job.output.path, "steps": String(summary.steps), "pairs": String(summary.pairs)],
             increments: [CounterIncrement(key: counters, field: "train_jobs", delta: 1),
                          CounterIncrement(key: counters, field: "dpo_pairs_skipped", delta: summary.skippedRows.count)],
+            records: [RecordUpdate(key: StateKeys.training(context.runID), fields: [job.name: finished])],
             events: [StreamAppend(stream: StateKeys.events(context.runID), fields: done)],
             fence: lease)
     }

@@ -43,7 +43,7 @@ public struct SFTTrainHandler: MessageHandler {
         let validation = try job.validation.map { try artifacts.path(of: $0) }
         let start = try job.start.map { try artifacts.path(of: $0) }
         let corpus = try job.fresh.map { try $0.corpus.map { try artifacts.path(of: $0) } } ?? []
-        let work = TrainingWork(store: store, stream: StateKeys.events(context.runID), job: job.name,
+        let work = TrainingWork(store: store, runID: context.runID, job: job.name,
                                 every: progressEvery, steps: job.optimization.steps)
         let (summary, lease) = try await LeasedJob.handle(job: job.name, context: context, store: store,
                                                                  ttlMilliseconds: leaseMilliseconds) { _ in
@@ -65,10 +65,12 @@ public struct SFTTrainHandler: MessageHandler {
                     "checkpoint": job.output.path, "rows_skipped": String(summary.skippedRows.count)]
         done["final_loss"] = summary.finalLoss.map { String(format: "%.4f", $0) }
         done["validation_loss"] = summary.validationLoss.map { String(format: "%.4f", $0) }
+        let finished = "done: \(summary.steps) steps" + ((done["loss"] ?? done["final_loss"]).map { ", loss \($0)" } ?? "")
         return HandlerOutcome(
             result: ["checkpoint": job.output.path, "steps": String(summary.steps)],
             increments: [CounterIncrement(key: counters, field: "train_jobs", delta: 1),
                          CounterIncrement(key: counters, field: "train_rows_skipped", delta: summary.skippedRows.count)],
+            records: [RecordUpdate(key: StateKeys.training(context.runID), fields: [job.name: finished])],
             events: [StreamAppend(stream: StateKeys.events(context.runID), fields: done)],
             fence: lease)
     }
