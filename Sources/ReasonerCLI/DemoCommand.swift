@@ -46,7 +46,7 @@ struct DemoCommand: AsyncParsableCommand {
             definition.name = "demo"
             definition.suite.seed = seed
         }
-        let runID = "demo-\(definition.name)-\(definition.suite.seed)"
+        let runID = pipeline == nil ? "demo-\(seed)" : "\(definition.name)-\(definition.suite.seed)"
         let store = try ArtifactStore(root: artifacts)
         let stages = PipelinePlanner(definition: definition, artifacts: store).stages
         print("run \(runID): \(stages.joined(separator: " → ")) in one process "
