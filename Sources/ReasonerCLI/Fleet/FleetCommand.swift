@@ -51,7 +51,9 @@ struct FleetUp: AsyncParsableCommand {
 
     @OptionGroup var folder: FleetFolderOptions
 
-    @Option(help: "Processes per scalable role (distiller, sampler, judge, ...).")
+    @Option(help: ArgumentHelp("Processes per scalable role (distiller, sampler, judge, evaluator), one BLAS thread "
+                               + "each; one process per trainer, with REASONER_TRAINER_THREADS threads (default: "
+                               + "every core)."))
     var samplers = 1
 
     @Flag(help: "Use the servers REASONER_AMQP_URL and REASONER_REDIS_URL name instead of starting local ones.")
@@ -89,9 +91,14 @@ struct FleetUp: AsyncParsableCommand {
             guard FileManager.default.isExecutableFile(atPath: executable) else {
                 throw ValidationError("\(executable) is missing: build every product first (swift build -c release)")
             }
-            for index in 0..<(role.scalable ? samplers : 1) {
+            var roleEnvironment = environment
+            if role.usesAllCores {
+                roleEnvironment["OPENBLAS_NUM_THREADS"] = environment["REASONER_TRAINER_THREADS"]
+                    ?? String(ProcessInfo.processInfo.activeProcessorCount)
+            }
+            for index in 0..<(role.scalable && !role.usesAllCores ? samplers : 1) {
                 let log = dir + "/logs/\(role.name)-\(index).log"
-                let pid = try DetachedProcess.start(executable, environment: environment, log: log)
+                let pid = try DetachedProcess.start(executable, environment: roleEnvironment, log: log)
                 members.append(LocalFleetRecord.Member(role: role.name, index: index, pid: pid, log: log))
             }
         }
