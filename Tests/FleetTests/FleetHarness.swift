@@ -30,7 +30,10 @@ final class FleetHarness {
         broker = AMQPBroker(configuration: try AMQPConfiguration(url: amqpURL))
         store = try RedisStateStore(configuration: try RedisConfiguration(url: redisURL))
         try await broker.declare(FleetTopology.standard)
-        for queue in FleetTopology.standard.queues { _ = try await broker.purge(queue.name) }
+        for queue in FleetTopology.standard.queues {
+            _ = try await broker.purge(queue.name)
+            _ = try await broker.purge(queue.deadLetterQueue)
+        }
     }
 
     /// The path of an executable of the package.
