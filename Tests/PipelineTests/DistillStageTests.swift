@@ -40,9 +40,11 @@ private func smallSuite() throws -> (ArtifactStore, ArtifactRef, Int, String) {
     }
     #expect(rows.count == kept)
     for row in rows {
-        let item = try #require(answers[row.id])
+        #expect(row.id.hasSuffix("-cot"), "a CoT row, named as TrainingRows names them")
+        let item = try #require(answers[String(row.id.dropLast("-cot".count))])
         #expect(AnswerJudge.isCorrect(row.conversations[1].value, key: AnswerKey(item)))
         #expect(row.conversations[0].value.hasPrefix("<image>\n"))
+        #expect(row.conversations[0].value.components(separatedBy: "<image>").count == 2, "one image marker")
     }
 }
 
