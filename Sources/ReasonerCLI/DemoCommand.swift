@@ -64,6 +64,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         print("report: \(evaluations)/results.md (summary.json, loss.svg, dpo.svg beside it)")
         print("checkpoints: \(try store.path(of: try RunLayout(runID: runID).checkpoints))")
+        print("wall time per stage: " + progress.withLock { $0.stageTimes }
+            .map { "\($0.stage) " + String(format: "%.0f s", $0.seconds) }.joined(separator: ", "))
         let elapsed = ContinuousClock.now - started
         print("done in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
     }

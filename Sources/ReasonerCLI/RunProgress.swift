@@ -25,6 +25,8 @@ struct RunProgress {
     private var accuracy = RunningAccuracy()
     private var counts: [String: Int] = [:]
     private var dpoTrained = false
+    /// Each stage's start (stream time, milliseconds) in order, then the run's end.
+    private var starts: [(stage: String, at: UInt64)] = []
 
     init(definition: PipelineDefinition) {
         self.definition = definition
@@ -62,8 +64,11 @@ struct RunProgress {
     mutating func show(_ event: StreamEntry) {
         let fields = event.fields
         switch fields["kind"] {
+        case "run.done":
+            starts.append(("", event.id.milliseconds))
         case "stage.started":
             let stage = fields["stage"] ?? ""
+            starts.append((stage, event.id.milliseconds))
             print("▶ \(stage.padding(toLength: 9, withPad: " ", startingAt: 0)) \(describe(stage))")
         case "distill.batch":
             let total = (definition.suite.train * families + definition.distill.batchSize - 1) / definition.distill.batchSize
@@ -93,5 +98,10 @@ struct RunProgress {
     private mutating func bump(_ key: String) -> Int {
         counts[key, default: 0] += 1
         return counts[key]!
+    }
+
+    /// Wall time per stage, once the run is done.
+    var stageTimes: [(stage: String, seconds: Double)] {
+        zip(starts, starts.dropFirst()).map { ($0.stage, Double($1.at - $0.at) / 1000) }
     }
 }
