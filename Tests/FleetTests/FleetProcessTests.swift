@@ -60,8 +60,8 @@ import Testing
 
         // Undisturbed.
         let coordinator = try await harness.start("coordinator", ["--reissue-after", "10"])
-        var trainer = try await harness.start("sft-trainer", ["--lease-seconds", "5", "--progress-every", "1"])
-        try await harness.start("dpo-trainer", ["--lease-seconds", "5"])
+        var trainer = try await harness.start("sft-trainer", ["--lease-seconds", "10", "--progress-every", "1"])
+        try await harness.start("dpo-trainer", ["--lease-seconds", "10"])
         let distillers = [try await harness.start("distiller"), try await harness.start("distiller")]
         let samplers = [try await harness.start("sampler"), try await harness.start("sampler")]
         let judge = try await harness.start("judge")
@@ -111,7 +111,7 @@ import Testing
         try await harness.waitFor("pretraining of \(stormy) past step 30") { try await pretrainSteps().contains { $0 > 30 } }
         trainer.signal(SIGKILL)
         trainer.wait()
-        trainer = try await harness.start("sft-trainer", ["--lease-seconds", "5", "--progress-every", "1"])
+        trainer = try await harness.start("sft-trainer", ["--lease-seconds", "10", "--progress-every", "1"])
         for (role, group) in [("sampler", samplers), ("judge", [judge]), ("evaluator", [evaluator])] {
             try await killOneAtWork(role, among: group)
         }
