@@ -128,18 +128,8 @@ public struct Evaluator {
             let pending = items.filter { images[$0.id] != nil && !done.contains($0.id + "/" + mode.rawValue) }
             for start in stride(from: 0, to: pending.count, by: config.itemsPerBatch) {
                 try Task.checkCancellation()
-                let group = Array(pending[start..<min(pending.count, start + config.itemsPerBatch)])
-                let requests = try group.map { item in
-                    try GenerationRequest(image: images[item.id]!,
-                                          prompt: StudentPrompting.encode(item, mode: mode, template: template))
-                }
-                let generated = try model.generate(requests, options: options)
-                let fresh = try zip(group, generated).map { item, sequences in
-                    let response = try template.tokenizer.decode(sequences[0].tokens, skipSpecialTokens: true)
-                    let judgement = AnswerJudge.judge(response, key: AnswerKey(item))
-                    return ItemResult(id: item.id, family: item.family, mode: mode, response: response,
-                                      extracted: judgement.extracted, verdict: judgement.verdict, answer: item.answer)
-                }
+                let group = pending[start..<min(pending.count, start + config.itemsPerBatch)]
+                let fresh = try answer(group.map { ($0, images[$0.id]!) }, mode: mode, options: options)
                 try JSONLines.append(fresh, to: resultsFile)
                 for result in fresh {
                     results.append(result)
@@ -149,5 +139,19 @@ public struct Evaluator {
             }
         }
         return EvaluationSummary.make(results, resamples: config.resamples, seed: config.seed, skipped: skipped)
+    }
+
+    /// Greedy answers of a group of items (decoded together) in one mode, each judged against its annotation.
+    public func answer(_ group: [(item: SuiteItem, image: RGBImage)], mode: PromptMode,
+                       options: GenerationOptions) throws -> [ItemResult] {
+        let requests = try group.map {
+            try GenerationRequest(image: $0.image, prompt: StudentPrompting.encode($0.item, mode: mode, template: template))
+        }
+        return try zip(group, try model.generate(requests, options: options)).map { entry, sequences in
+            let response = try template.tokenizer.decode(sequences[0].tokens, skipSpecialTokens: true)
+            let judgement = AnswerJudge.judge(response, key: AnswerKey(entry.item))
+            return ItemResult(id: entry.item.id, family: entry.item.family, mode: mode, response: response,
+                              extracted: judgement.extracted, verdict: judgement.verdict, answer: entry.item.answer)
+        }
     }
 }

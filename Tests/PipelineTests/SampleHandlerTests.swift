@@ -9,7 +9,7 @@ import Tokenization
 @testable import Pipeline
 
 /// A random tiny student saved as a checkpoint beside a small suite, its tokenizer trained on the suite's text.
-private func tinyStudent(in suite: SmallSuite, run: String) throws -> ArtifactRef {
+func tinyStudent(in suite: SmallSuite, run: String) throws -> ArtifactRef {
     let items = try RowFiles.read(SuiteItem.self, path: try suite.artifacts.path(of: suite.dataset)).rows
     let ref = try ArtifactRef("runs/\(run)/checkpoints/sft")
     try StudentCheckpoint.createFresh(
@@ -19,8 +19,8 @@ private func tinyStudent(in suite: SmallSuite, run: String) throws -> ArtifactRe
     return ref
 }
 
-private func context(_ id: String) -> HandlerContext {
-    HandlerContext(runID: "s1", messageID: id, redelivered: false, logger: Logger(label: "test") { _ in
+func context(_ id: String, runID: String = "s1") -> HandlerContext {
+    HandlerContext(runID: runID, messageID: id, redelivered: false, logger: Logger(label: "test") { _ in
         SwiftLogNoOpLogHandler()
     })
 }

@@ -31,11 +31,12 @@ public struct EvalHandler: MessageHandler {
         let student = try StudentLoading.load(shard.checkpoint, from: artifacts)
         let root = try shard.items.imageRoot(in: artifacts)
         let options = GenerationOptions.stoppingAtEndOfTurn(student.template, maxNewTokens: shard.maxNewTokens)
+        let evaluator = Evaluator(model: student.model, template: student.template, imageRoot: root)
         var results: [EvalResult] = []
         for start in stride(from: 0, to: items.count, by: itemsPerBatch) {
             try Task.checkCancellation()
             let group = Array(items[start..<min(items.count, start + itemsPerBatch)])
-            var readable: [(SuiteItem, GenerationRequest)] = []
+            var readable: [(item: SuiteItem, image: RGBImage)] = []
             var batchResults: [String: EvalResult] = [:]
             for item in group {
                 guard let image = try? ImageFile.read(path: root + "/" + item.image) else {
@@ -45,16 +46,12 @@ public struct EvalHandler: MessageHandler {
                                                        response: "")
                     continue
                 }
-                let prompt = try StudentPrompting.encode(item, mode: shard.mode, template: student.template)
-                readable.append((item, try GenerationRequest(image: image, prompt: prompt)))
+                readable.append((item, image))
             }
-            let answers = readable.isEmpty ? [] : try student.model.generate(readable.map(\.1), options: options)
-            for ((item, _), answer) in zip(readable, answers) {
-                let response = try student.tokenizer.decode(answer[0].tokens, skipSpecialTokens: true)
-                let judgement = AnswerJudge.judge(response, key: AnswerKey(item))
-                batchResults[item.id] = EvalResult(id: item.id, family: item.family, model: shard.model,
-                                                   mode: shard.mode, verdict: judgement.verdict,
-                                                   extracted: judgement.extracted, response: response)
+            for answer in readable.isEmpty ? [] : try evaluator.answer(readable, mode: shard.mode, options: options) {
+                batchResults[answer.id] = EvalResult(id: answer.id, family: answer.family, model: shard.model,
+                                                     mode: shard.mode, verdict: answer.verdict,
+                                                     extracted: answer.extracted, response: answer.response)
             }
             for item in group {
                 guard let result = batchResults[item.id] else { continue }
