@@ -3,7 +3,9 @@
 - `config.json` + `model.safetensors`: a tiny student (8x8 images in 4x4 patches, width 32, one vision and two
   decoder blocks, vocab 64) with random weights, saved under Reasoner's parameter names by PyTorch;
 - `expected.safetensors`: two uint8 images (`images`, stored as i32), token ids (`ids`, i32), a response mask
-  (`mask`), and the reference outputs `logits` (B, patches + T, vocab) and `logprobs` (B,), from student_vlm.py.
+  (`mask`), and the reference outputs `logits` (B, patches + T, vocab) and `logprobs` (B,), from student_vlm.py;
+- `gradients.safetensors`: the SFT loss of that batch (`loss`: mean cross-entropy of the masked tokens, token j
+  predicted at row patches - 1 + j) and its gradient for every parameter (`grad.<name>`).
 
 The Swift test loads the weights strictly and must match the logits within 1e-4 relative. Run:
     /work/main/.local/torch/bin/python Tests/Reference/make_model_fixtures.py
@@ -47,6 +49,14 @@ def main():
         logprobs = score(model, images, ids, mask)
     save_file({"images": images.to(torch.int32), "ids": ids.to(torch.int32), "mask": mask,
                "logits": logits.contiguous(), "logprobs": logprobs}, os.path.join(OUT, "expected.safetensors"))
+    model.zero_grad()
+    logits = model(images, ids)
+    rows = logits[:, model.patches - 1:model.patches - 1 + ids.shape[1]]
+    picked = mask > 0
+    loss = torch.nn.functional.cross_entropy(rows[picked], ids[picked])
+    loss.backward()
+    grads = {"grad." + name: p.grad.contiguous() for name, p in model.named_parameters()}
+    save_file({"loss": loss.detach().reshape(1), **grads}, os.path.join(OUT, "gradients.safetensors"))
     print(f"wrote {OUT}: logits {tuple(logits.shape)}, |logits| max {logits.abs().max():.3f}, logprobs {logprobs}")
 
 
