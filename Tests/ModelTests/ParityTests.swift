@@ -44,5 +44,21 @@ import Testing
         #expect(error < 1e-4, "logits differ from PyTorch by \(error) relative")
         let logProbs = try model.responseLogProbs(examples, batchSize: 1)
         #expect(relativeError(logProbs, try #require(expected["logprobs"]).floats) < 1e-4)
+
+        // The training loss's gradient reaches every parameter as in PyTorch, the vision tower and projector too.
+        tape.reset()
+        model.parameters.zeroGrads()
+        tape.backward(try model.loss(tape, examples))
+        for (name, parameter) in zip(model.parameters.names, model.parameters.parameters) {
+            let want = try #require(expected["grad." + name], "fixture lacks grad.\(name): rerun make_model_fixtures.py")
+            let got = Array(model.parameters.grad(parameter))
+            if name.hasSuffix("k_proj.bias") {
+                // A key bias adds the same score to every key of a query: softmax cancels it, its gradient is 0.
+                #expect(got.allSatisfy { abs($0) < 1e-6 } && want.floats.allSatisfy { abs($0) < 1e-6 })
+                continue
+            }
+            let error = relativeError(got, want.floats)
+            #expect(error < 1e-3, "gradient of \(name) differs from PyTorch by \(error) relative")
+        }
     }
 }

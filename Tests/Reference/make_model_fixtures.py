@@ -3,7 +3,9 @@
 - `config.json` + `model.safetensors`: a tiny student (8x8 images in 4x4 patches, width 32, one vision and two
   decoder blocks, vocab 64) with random weights, saved under Reasoner's parameter names by PyTorch;
 - `expected.safetensors`: two uint8 images (`images`, stored as i32), token ids (`ids`, i32), a response mask
-  (`mask`), and the reference outputs `logits` (B, patches + T, vocab) and `logprobs` (B,), from student_vlm.py.
+  (`mask`), and the reference outputs `logits` (B, patches + T, vocab) and `logprobs` (B,), from student_vlm.py,
+  and `grad.<parameter>`: the gradient of the training loss (the mean masked cross-entropy, `-logprobs.sum() /
+  mask.sum()`) for every parameter, vision tower and projector included.
 
 The Swift test loads the weights strictly and must match the logits within 1e-4 relative. Run:
     /work/main/.local/torch/bin/python Tests/Reference/make_model_fixtures.py
@@ -45,8 +47,14 @@ def main():
     with torch.inference_mode():
         logits = model(images, ids)
         logprobs = score(model, images, ids, mask)
+    # score() runs in inference mode; the same sum with gradients (position patches-1+j predicts token j):
+    logp = torch.log_softmax(model(images, ids)[:, model.patches - 1:-1], dim=-1).gather(-1, ids[:, :, None])
+    loss = -(logp.squeeze(-1) * mask).sum() / mask.sum()
+    loss.backward()
+    grads = {"grad." + name: p.grad.contiguous() for name, p in model.named_parameters()}
     save_file({"images": images.to(torch.int32), "ids": ids.to(torch.int32), "mask": mask,
-               "logits": logits.contiguous(), "logprobs": logprobs}, os.path.join(OUT, "expected.safetensors"))
+               "logits": logits.contiguous(), "logprobs": logprobs, **grads},
+              os.path.join(OUT, "expected.safetensors"))
     print(f"wrote {OUT}: logits {tuple(logits.shape)}, |logits| max {logits.abs().max():.3f}, logprobs {logprobs}")
 
 
