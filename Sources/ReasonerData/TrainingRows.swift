@@ -17,8 +17,17 @@ public enum TrainingRows {
 
     /// A caption row: "Describe the image." → "Bars: red 7, blue 3, green 5."
     public static func caption(_ record: SceneRecord) -> ConversationRow {
-        ConversationRow(id: record.id + "-caption", image: "images/\(record.id).png", prompt: describePrompt,
-                        response: record.scene.caption)
+        caption(id: record.id + "-caption", image: "images/\(record.id).png", scene: record.scene)
+    }
+
+    /// The caption row of an item's scene (its image, its caption), as pretraining shows a caption scene: what a
+    /// probe of held-out scenes scores the student on.
+    public static func caption(_ item: SuiteItem) -> ConversationRow {
+        caption(id: item.id + "-caption", image: item.image, scene: item.scene)
+    }
+
+    private static func caption(id: String, image: String, scene: Scene) -> ConversationRow {
+        ConversationRow(id: id, image: image, prompt: describePrompt, response: scene.caption)
     }
 
     /// The kinds of text-only drill.

@@ -12,4 +12,11 @@ public enum StudentPrompting {
             ChatTurn(role: .user, text: "<image>\n" + StudentPrompt.text(for: item, mode: mode)),
         ]))
     }
+
+    /// The generation encoding of the caption-pretraining prompt (`TrainingRows.describePrompt` after the image).
+    public static func encodeDescribe(template: ChatTemplate) throws -> EncodedConversation {
+        try template.encodeForGeneration(Conversation(turns: [
+            ChatTurn(role: .user, text: "<image>\n" + TrainingRows.describePrompt),
+        ]))
+    }
 }
