@@ -1,4 +1,5 @@
 import Foundation
+import Messaging
 import State
 import Synchronization
 import Training
@@ -66,6 +67,54 @@ private final class StopFlag: Sendable {
     private let value = Atomic<Bool>(false)
     var isSet: Bool { value.load(ordering: .acquiring) }
     func set() { value.store(true, ordering: .releasing) }
+}
+
+extension TrainingWork {
+    /// A training job's handler body: refuses settings no trainer can honour (dead-lettered with the reason), takes
+    /// the job's lease (`LeasedJob.handle`), and runs `train` with a step observer on its own thread; the trainer's
+    /// errors that no retry can fix become ``HandlerError/permanent(_:)``. Returns the result and the lease that
+    /// fences the completion.
+    static func leased<Result: Sendable>(
+        job: String, optimization: OptimizationConfig, context: HandlerContext, store: any StateStore, every: Int,
+        leaseMilliseconds: Int, train: @escaping @Sendable (@escaping StepObserver) throws -> Result
+    ) async throws -> (result: Result, lease: Lease) {
+        do {
+            try optimization.validate()
+        } catch {
+            throw HandlerError.permanent("\(job): \(error)")
+        }
+        let work = TrainingWork(store: store, runID: context.runID, job: job, every: every, steps: optimization.steps)
+        return try await LeasedJob.handle(job: job, context: context, store: store,
+                                          ttlMilliseconds: leaseMilliseconds) { _ in
+            try await work.run { observer in
+                do {
+                    return try train(observer)
+                } catch let error as TrainingError where error.isPermanent {
+                    throw HandlerError.permanent("\(job): \(error)")
+                }
+            }
+        }
+    }
+
+    /// The completion of a finished training job: its skipped rows logged, `train_jobs` and `skippedCounter`
+    /// counted, the run's training record set to `done: N steps, loss L`, and a `train.done` event with `fields`.
+    static func finished(job: String, steps: Int, loss: String?, skipped: [String], skippedCounter: String,
+                         result: [String: String], fields: [String: String], context: HandlerContext,
+                         lease: Lease) -> HandlerOutcome {
+        for problem in skipped.prefix(20) {
+            context.logger.warning("skipped", metadata: ["job": "\(job)", "problem": "\(problem)"])
+        }
+        let counters = StateKeys.counters(context.runID)
+        let record = "done: \(steps) steps" + (loss.map { ", loss \($0)" } ?? "")
+        let event = fields.merging(["kind": "train.done", "job": job, "steps": String(steps)]) { _, fixed in fixed }
+        return HandlerOutcome(
+            result: result.merging(["steps": String(steps)]) { _, fixed in fixed },
+            increments: [CounterIncrement(key: counters, field: "train_jobs", delta: 1),
+                         CounterIncrement(key: counters, field: skippedCounter, delta: skipped.count)],
+            records: [RecordUpdate(key: StateKeys.training(context.runID), fields: [job: record])],
+            events: [StreamAppend(stream: StateKeys.events(context.runID), fields: event)],
+            fence: lease)
+    }
 }
 
 extension TrainingError {

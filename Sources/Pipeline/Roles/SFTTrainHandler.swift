@@ -30,11 +30,6 @@ public struct SFTTrainHandler: MessageHandler {
     }
 
     public func handle(_ job: SFTTrainJob, context: HandlerContext) async throws -> HandlerOutcome {
-        do {
-            try job.optimization.validate()
-        } catch {
-            throw HandlerError.permanent("\(job.name): \(error)")
-        }
         let output = try artifacts.path(of: job.output)
         let sources = try job.sources.map {
             MixSource(name: $0.name, rows: try artifacts.path(of: $0.rows), repeats: $0.repeats)
@@ -43,45 +38,22 @@ public struct SFTTrainHandler: MessageHandler {
         let validation = try job.validation.map { try artifacts.path(of: $0) }
         let start = try job.start.map { try artifacts.path(of: $0) }
         let corpus = try job.fresh.map { try $0.corpus.map { try artifacts.path(of: $0) } } ?? []
-        let work = TrainingWork(store: store, runID: context.runID, job: job.name,
-                                every: progressEvery, steps: job.optimization.steps)
-        let (summary, lease) = try await LeasedJob.handle(job: job.name, context: context, store: store,
-                                                                 ttlMilliseconds: leaseMilliseconds) { _ in
-            try await work.run { observer in
-                try Self.permanentOnBadData(job.name) {
-                    let base = try start ?? Self.freshStudent(job, corpus: corpus, output: output)
-                    return try SFTTrainer.run(SFTJob(start: base, sources: sources, imageRoot: imageRoot,
-                                                     validation: validation, validationLimit: job.validationLimit,
-                                                     optimization: job.optimization, output: output),
-                                              onStep: observer)
-                }
-            }
+        let (summary, lease) = try await TrainingWork.leased(
+            job: job.name, optimization: job.optimization, context: context, store: store, every: progressEvery,
+            leaseMilliseconds: leaseMilliseconds) { observer in
+            let base = try start ?? Self.freshStudent(job, corpus: corpus, output: output)
+            return try SFTTrainer.run(SFTJob(start: base, sources: sources, imageRoot: imageRoot,
+                                             validation: validation, validationLimit: job.validationLimit,
+                                             optimization: job.optimization, output: output),
+                                      onStep: observer)
         }
-        for problem in summary.skippedRows.prefix(20) {
-            context.logger.warning("row skipped", metadata: ["job": "\(job.name)", "problem": "\(problem)"])
-        }
-        let counters = StateKeys.counters(context.runID)
-        var done = ["kind": "train.done", "job": job.name, "steps": String(summary.steps),
-                    "checkpoint": job.output.path, "rows_skipped": String(summary.skippedRows.count)]
-        done["final_loss"] = summary.finalLoss.map { String(format: "%.4f", $0) }
-        done["validation_loss"] = summary.validationLoss.map { String(format: "%.4f", $0) }
-        let finished = "done: \(summary.steps) steps" + ((done["loss"] ?? done["final_loss"]).map { ", loss \($0)" } ?? "")
-        return HandlerOutcome(
-            result: ["checkpoint": job.output.path, "steps": String(summary.steps)],
-            increments: [CounterIncrement(key: counters, field: "train_jobs", delta: 1),
-                         CounterIncrement(key: counters, field: "train_rows_skipped", delta: summary.skippedRows.count)],
-            records: [RecordUpdate(key: StateKeys.training(context.runID), fields: [job.name: finished])],
-            events: [StreamAppend(stream: StateKeys.events(context.runID), fields: done)],
-            fence: lease)
-    }
-
-    /// Runs `body`, turning the trainer's errors that no retry can fix into ``HandlerError/permanent(_:)``.
-    static func permanentOnBadData<T>(_ job: String, _ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as TrainingError where error.isPermanent {
-            throw HandlerError.permanent("\(job): \(error)")
-        }
+        let loss = summary.finalLoss.map { String(format: "%.4f", $0) }
+        var fields = ["checkpoint": job.output.path, "rows_skipped": String(summary.skippedRows.count)]
+        fields["final_loss"] = loss
+        fields["validation_loss"] = summary.validationLoss.map { String(format: "%.4f", $0) }
+        return TrainingWork.finished(job: job.name, steps: summary.steps, loss: loss, skipped: summary.skippedRows,
+                                     skippedCounter: "train_rows_skipped", result: ["checkpoint": job.output.path],
+                                     fields: fields, context: context, lease: lease)
     }
 
     /// The starting point of a job without one: a fresh student in `<output>-init` (made once; the tokenizer is
