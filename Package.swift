@@ -53,7 +53,7 @@ let package = Package(
             .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
         ]),
         .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: strict),
-        // Child processes for tests that run real executables and scripts.
+        // Child processes for tests that run real executables and scripts, and bit-for-bit comparisons.
         .target(name: "TestSupport", swiftSettings: strict),
         // A loopback HTTP server on POSIX sockets, shared by HTTPTests and the http-throughput benchmark.
         .target(name: "HTTPTestServer", swiftSettings: strict),
@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DeploymentTests", dependencies: ["Pipeline", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StateTests", dependencies: ["State"], swiftSettings: strict),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], resources: [.copy("Fixtures")],
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HTTPTestServer"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
@@ -136,8 +136,9 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: strict),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
-        .testTarget(name: "ModelTests", dependencies: ["Model"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Tensor", "Tokenization", "ReasonerData", "Imaging"],
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Tensor", "Tokenization", "ReasonerData", "Imaging",
+                                                   "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "ReasonerDataTests", dependencies: ["ReasonerData"], swiftSettings: strict),
     ]

@@ -81,8 +81,8 @@ extension StudentVLM {
     /// share one batch (every row then has the same positions, which the caches need). Each batch runs the image
     /// prefix and prompt of every request once; its samples then share that prompt's keys and values (read in place,
     /// `KVCache(sharingPrefixOf:)`) and decode one token per step, all samples of all its requests together; a
-    /// sample that stops leaves the batch. Batches of consecutive requests run on separate cores. Returns, per
-    /// request, its samples.
+    /// sample that stops leaves the batch. Batches of consecutive requests (`samplesPerShard` samples each, whatever
+    /// the cores) run on separate cores. Returns, per request, its samples.
     public func generate(_ requests: [GenerationRequest],
                          options: GenerationOptions) throws(ModelError) -> [[GeneratedSequence]] {
         let p = config.patchesPerImage
@@ -105,8 +105,10 @@ extension StudentVLM {
         var results = [[GeneratedSequence]](repeating: [], count: requests.count)
         let groups = Dictionary(grouping: requests.indices, by: { requests[$0].promptTokens.count })
         for length in groups.keys.sorted() {
-            let shards = Self.shards(groups[length]!, samples: { requests[$0].samples },
-                                     count: ProcessInfo.processInfo.activeProcessorCount)
+            let members = groups[length]!
+            let samples = members.reduce(0) { $0 + requests[$1].samples }
+            let shards = Self.shards(members, samples: { requests[$0].samples },
+                                     count: (samples + Self.samplesPerShard - 1) / Self.samplesPerShard)
             let outputs = Mutex([[[GeneratedSequence]]](repeating: [], count: shards.count))
             let model = ReadOnlyModel(model: self)
             // Each shard decodes on its own tape and caches; the weights are only read.
@@ -120,6 +122,10 @@ extension StudentVLM {
         }
         return results
     }
+
+    /// Samples per decoding shard. Shards are cut by this fixed size, not by the cores: a chain's batch mates change
+    /// the last bits of its batched GEMMs, so cutting by the cores would make chains depend on the machine.
+    static let samplesPerShard = 128
 
     /// `members` cut into at most `count` consecutive shards holding about the same number of samples each.
     static func shards(_ members: [Int], samples: (Int) -> Int, count: Int) -> [[Int]] {

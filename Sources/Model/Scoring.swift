@@ -26,7 +26,7 @@ extension StudentVLM {
             }
         }
         let units = ScoringUnit.plan(examples, batchSize: batchSize)
-        let workers = min(units.count, ProcessInfo.processInfo.activeProcessorCount)
+        let workers = min(units.count, Parallelism.workers)
         let scores = Mutex([Float](repeating: 0, count: examples.count))
         let failure = Mutex<ModelError?>(nil)
         let shared = ReadOnlyModel(model: self)

@@ -40,23 +40,39 @@ import Testing
         for i in 0..<c.count { #expect(abs(c[i] - expected[i]) < 1e-5, "element \(i)") }
     }
 
-    /// The engine's split of one GEMM into row blocks (m >= n) or column blocks (n > m), against the naive loop.
+    /// The engine's cut of a large GEMM into blocks of rows (m >= n) or columns (n > m), against the naive loop,
+    /// and the same bits whatever the worker count and inside a parallel kernel (blocks run in turn there).
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
-    func splitSgemmMatchesNaiveLoop(transposes: (Bool, Bool)) {
+    func blockedSgemmMatchesNaiveLoopAndIgnoresTheCores(transposes: (Bool, Bool)) {
         let (tA, tB) = transposes
-        for (m, n, k, parts) in [(37, 20, 9, 2), (19, 41, 6, 3)] {
+        for (m, n, k) in [(300, 40, 30), (40, 301, 25)] {
+            #expect(BLAS.blockCount(m: m, n: n, k: k) == 3)
             let lda = (tA ? m : k) + 1, ldb = (tB ? k : n) + 2, ldc = n + 1
             var rng = SplitMix64(seed: 43)
             let a = (0..<((tA ? k : m) * lda)).map { _ in rng.nextUniform() - 0.5 }
             let b = (0..<((tB ? n : k) * ldb)).map { _ in rng.nextUniform() - 0.5 }
             let c0 = (0..<(m * ldc)).map { _ in rng.nextUniform() - 0.5 }
             let expected = naive(tA, tB, m, n, k, 0.5, a, lda, b, ldb, 1, c0, ldc)
-            var c = c0
-            c.withUnsafeMutableBufferPointer { cp in
-                BLAS.sgemm(parts: parts, transA: tA, transB: tB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b,
-                           ldb: ldb, beta: 1, c: cp.baseAddress!, ldc: ldc)
+            func product(workers: Int, insideKernel: Bool = false) -> [Float] {
+                let previous = Parallelism.workers
+                Parallelism.setWorkers(workers)
+                defer { Parallelism.setWorkers(previous) }
+                var c = c0
+                c.withUnsafeMutableBufferPointer { cp in
+                    let out = cp.baseAddress!
+                    func call() {
+                        BLAS.sgemm(transA: tA, transB: tB, m: m, n: n, k: k, alpha: 0.5, a: a, lda: lda, b: b,
+                                   ldb: ldb, beta: 1, c: out, ldc: ldc)
+                    }
+                    if insideKernel { ParallelKernel.run(call) } else { call() }
+                }
+                return c
             }
+            let c = product(workers: 2)
             for i in 0..<c.count { #expect(abs(c[i] - expected[i]) < 1e-5, "\(m)x\(n)x\(k) element \(i)") }
+            let bits = c.map(\.bitPattern)
+            for workers in [1, 3] { #expect(product(workers: workers).map(\.bitPattern) == bits, "\(workers) workers") }
+            #expect(product(workers: 2, insideKernel: true).map(\.bitPattern) == bits, "inside a parallel kernel")
         }
     }
 

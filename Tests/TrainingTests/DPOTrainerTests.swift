@@ -48,7 +48,6 @@ import Testing
     }
 
     @Test func interruptedAndResumedRunEqualsAnUnbrokenOne() throws {
-        BLASThreads.pinForBitExactness()
         let world = try TrainingWorld()
         defer { world.remove() }
         let unbroken = try DPOTrainer.run(try job(world, output: world.folder("unbroken"), steps: 5))

@@ -17,7 +17,6 @@ import Testing
     }
 
     @Test func interruptedAndResumedRunEqualsAnUnbrokenOneBitForBit() throws {
-        BLASThreads.pinForBitExactness()
         let world = try TrainingWorld()
         defer { world.remove() }
         let unbroken = try SFTTrainer.run(try job(world, output: world.folder("unbroken")))

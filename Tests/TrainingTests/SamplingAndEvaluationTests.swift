@@ -13,7 +13,6 @@ import Tokenization
     }
 
     @Test func chainsOfAnItemDoNotDependOnTheShardThatDrawsThem() throws {
-        BLASThreads.pinForBitExactness()
         let world = try TrainingWorld()
         defer { world.remove() }
         let (model, template) = try student(world)

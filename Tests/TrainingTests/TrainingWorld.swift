@@ -56,10 +56,3 @@ struct TrainingWorld {
     /// Deletes everything.
     func remove() { try? FileManager.default.removeItem(at: root) }
 }
-
-/// OpenBLAS's thread count is process-wide, and a GEMM's bits depend on it; parallel kernels of tests running at
-/// the same time switch it to 1 and back, so a test that compares two runs bit for bit pins it to 1 first
-/// (a worker process keeps one setting for its whole run, so it needs no such pin).
-enum BLASThreads {
-    static func pinForBitExactness() { BLAS.setThreads(1) }
-}

@@ -7,36 +7,29 @@ import Dispatch
 /// with `transA == true` it is stored as `k x m` (leading dimension `lda >= m`) and used transposed.
 public enum BLAS {
     /// `C = alpha * op(A) * op(B) + beta * C`, with `op(A)` of shape `m x k`, `op(B)` `k x n` and `C` `m x n`.
-    /// Large products are split into `Parallelism.workers` row blocks of `C` (or column blocks when `n > m`), each
-    /// a single-threaded OpenBLAS call on its own core; inside a parallel kernel (see `insideParallelKernel`) and
-    /// below about 2^18 multiply-adds the call stays on the current thread.
+    ///
+    /// Large products are cut into blocks of `blockExtent` rows of `C` (of columns when `n > m`), each one
+    /// single-threaded OpenBLAS call, and the blocks are spread over `Parallelism.workers` cores. The cut is a
+    /// function of the shape alone: OpenBLAS rounds an element differently depending on where it falls in the call
+    /// (measured: splitting a 256-row product at row 128 changes ~2,400 of its elements in the last bit), so a cut
+    /// that followed the worker count, or whether another tape's parallel kernel was running, made training
+    /// results depend on timing. Now the same operands give the same bits on any number of cores, inside a
+    /// parallel kernel (blocks then run one after the other on the current thread) or not.
     public static func sgemm(
         transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        let parts = min(Parallelism.workers, max(m, n) / 16)
-        guard parts > 1, m * n * k >= 1 << 18, !insideParallelKernel else {
+        let blocks = blockCount(m: m, n: n, k: k)
+        guard blocks > 1 else {
             sgemmOnCurrentThread(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
                                  b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
-        sgemm(parts: parts, transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
-              ldb: ldb, beta: beta, c: c, ldc: ldc)
-    }
-
-    /// `sgemm` as `parts` concurrent single-threaded calls, one per block of rows of `C` (of columns when
-    /// `n > m`). Each element of `C` is computed by exactly one call.
-    static func sgemm(
-        parts: Int, transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
-        a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
-    ) {
         let operands = GEMMOperands(a: a, b: b, c: c)
         let splitRows = m >= n
-        let total = splitRows ? m : n
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let lo = total * part / parts, hi = total * (part + 1) / parts
+        let block: @Sendable (Int) -> Void = { index in
+            let lo = index * blockExtent, hi = min(lo + blockExtent, splitRows ? m : n)
             if splitRows {  // rows lo..<hi of op(A) and of C
                 sgemmOnCurrentThread(transA: transA, transB: transB, m: hi - lo, n: n, k: k, alpha: alpha,
                                      a: operands.a + (transA ? lo : lo * lda), lda: lda, b: operands.b, ldb: ldb,
@@ -47,6 +40,21 @@ public enum BLAS {
                                      beta: beta, c: operands.c + lo, ldc: ldc)
             }
         }
+        if insideParallelKernel {
+            for index in 0..<blocks { block(index) }
+        } else {
+            Parallelism.forEach(blocks, block)
+        }
+    }
+
+    /// Rows (or columns) of `C` per block of a large GEMM. Fixed, so that results never depend on the cores.
+    static let blockExtent = 128
+
+    /// How many blocks `sgemm` cuts an `m x n x k` product into: one below about 2^18 multiply-adds (a dispatch
+    /// costs more than it saves there), otherwise one per `blockExtent` rows of `C` (columns when `n > m`).
+    static func blockCount(m: Int, n: Int, k: Int) -> Int {
+        guard m * n * k >= 1 << 18 else { return 1 }
+        return (max(m, n) + blockExtent - 1) / blockExtent
     }
 
     /// `sgemm` as one single-threaded OpenBLAS call on the calling thread (what each worker of a parallel kernel
@@ -90,8 +98,9 @@ public enum BLAS {
     /// The number of cores one GEMM uses (`Parallelism.workers`).
     public static var threads: Int { Parallelism.workers }
 
-    /// True on the workers of a parallel kernel (attention's per-head loop), whose GEMMs must not split again.
-    static var insideParallelKernel: Bool { ParallelKernel.depth.load(ordering: .relaxed) > 0 }
+    /// True on the threads of a parallel kernel (attention's per-head loop, decoding shards), whose GEMMs run
+    /// their blocks one after the other.
+    static var insideParallelKernel: Bool { ParallelKernel.active }
 }
 
 /// GEMM operands handed to the workers of `BLAS.sgemm`: each worker writes a disjoint block of `c` and only reads

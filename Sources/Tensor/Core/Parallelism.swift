@@ -3,16 +3,23 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The engine's one thread setting: how many cores its kernels use. Large GEMMs are split into this many blocks,
-/// attention runs this many (batch, head) items at a time and element-wise loops use this many ranges.
+/// The engine's one thread setting: how many cores its kernels use. Large GEMMs are cut into blocks that this many
+/// cores share, attention runs this many (batch, head) items at a time and element-wise loops use this many ranges.
 ///
 /// OpenBLAS itself is pinned to one thread: OpenBLAS 0.3.21 on two threads is slower than one below about
 /// 256 x 256 x 64, its idle workers spin and steal the cores the next parallel loop needs, and the engine's own
-/// static split of a GEMM into row or column blocks costs less on these shapes.
+/// split of a GEMM into blocks costs less on these shapes.
 ///
 /// The default is `OPENBLAS_NUM_THREADS` when set (so several workers sharing a machine can each take one
-/// core), otherwise the number of active processors. Results do not depend on timing, only on this number: the
-/// same seed and setting give bit-identical results run to run.
+/// core), otherwise the number of active processors.
+///
+/// Determinism: results depend neither on timing nor on this number. Every parallel loop of the engine cuts its
+/// work by the shape alone (GEMM blocks of `BLAS.blockExtent`, one attention item per (batch, head), element-wise
+/// ranges whose elements are independent) and never lets two items write one value, so the same seed gives the
+/// same bits with 1, 2 or 3 workers, loaded or idle (`DeterminismStressTests` checks it under a CPU hog). Generation
+/// and scoring cut their batches by fixed sizes too. What the guarantee does not cover: another CPU kind (OpenBLAS
+/// picks its kernels per CPU, see `OPENBLAS_CORETYPE`), another build (debug and release compile the SIMD loops
+/// differently) or another OpenBLAS version.
 public enum Parallelism {
     private static let count: Atomic<Int> = {
         openblas_set_num_threads(1)
@@ -34,12 +41,23 @@ public enum Parallelism {
         return max(1, processors)
     }
 
-    /// Runs `body(i)` for every `i` in `0..<count`, on `workers` cores when there are several, inline otherwise.
+    /// Runs `body(i)` for every `i` in `0..<count` on up to `workers` threads (the caller's among them), inline
+    /// when there is one worker or one item. Threads take the next unclaimed index, so a core that another process
+    /// slows down hands its share to the others; the items must be independent, so which thread runs one changes
+    /// nothing.
     static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
-        if workers > 1 && count > 1 {
-            DispatchQueue.concurrentPerform(iterations: count, execute: body)
-        } else {
+        let threads = min(workers, count)
+        guard threads > 1 else {
             for i in 0..<count { body(i) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while true {
+                let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard i < count else { return }
+                body(i)
+            }
         }
     }
 }

@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 
 /// Raw pointers handed to a parallel loop whose iterations touch disjoint memory (one (batch, head) each).
 /// `@unchecked Sendable` because the disjointness is guaranteed by the indexing below, not by the type system.
@@ -115,15 +115,29 @@ extension Tape {
     /// Runs `body(0..<count)` across `Parallelism.workers` cores, each item's GEMMs single-threaded on its core
     /// (per-head GEMMs are small: splitting them again would cost more than it saves).
     static func parallelSingleThreadedBLAS(_ count: Int, _ body: @Sendable (Int) -> Void) {
-        ParallelKernel.depth.add(1, ordering: .relaxed)
-        Parallelism.forEach(count, body)
-        ParallelKernel.depth.subtract(1, ordering: .relaxed)
+        Parallelism.forEach(count) { i in ParallelKernel.run { body(i) } }
     }
 }
 
-/// How many parallel kernels are running: while one is, `BLAS.sgemm` does not split a GEMM across cores (its
-/// callers already occupy them). Process-wide, so a kernel on one tape keeps another tape's GEMMs whole for its
-/// duration; that costs speed only, never correctness.
+/// Marks the threads that run an item of a parallel kernel: there `BLAS.sgemm` runs its blocks one after the other
+/// instead of spreading them (the kernel's other items occupy the cores). A per-thread mark, so a kernel on one
+/// tape (a sampler decoding) never slows another tape's GEMMs (a trainer in the same process); the mark changes
+/// speed only, never a result (`BLAS.sgemm` cuts by shape).
 enum ParallelKernel {
-    static let depth = Atomic<Int>(0)
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed")
+        return key
+    }()
+
+    /// True on a thread that is running an item of a parallel kernel.
+    static var active: Bool { pthread_getspecific(key) != nil }
+
+    /// Runs `body` with the current thread marked (nested calls keep the mark).
+    static func run(_ body: () -> Void) {
+        let previous = pthread_getspecific(key)
+        pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+        body()
+        pthread_setspecific(key, previous)
+    }
 }
