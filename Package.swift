@@ -55,8 +55,10 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CCurl"], swiftSettings: strict),
         // Child processes for tests that run real executables and scripts, and bit-for-bit comparisons.
         .target(name: "TestSupport", swiftSettings: strict),
-        // A loopback HTTP server on POSIX sockets, shared by HTTPTests and the http-throughput benchmark.
-        .target(name: "HTTPTestServer", swiftSettings: strict),
+        // An HTTP/1.1 server on POSIX sockets (`reasoner serve`), and the scripted loopback server built on it that
+        // HTTPTests, the teacher tests and the http-throughput benchmark use.
+        .target(name: "HTTPServer", swiftSettings: strict),
+        .target(name: "HTTPTestServer", dependencies: ["HTTPServer"], swiftSettings: strict),
         .target(name: "Imaging", dependencies: ["CPNG", "CJPEG"], swiftSettings: strict),
 
         // MARK: The shared volume
@@ -66,6 +68,8 @@ let package = Package(
         // MARK: Reasoning data and models
         .target(name: "Tokenization", swiftSettings: strict),
         .target(name: "ReasonerData", dependencies: ["Imaging"], swiftSettings: strict),
+        // Real data in and out: `reasoner data import` / `export` (checked rows, confined image paths, atomic folders).
+        .target(name: "DatasetIO", dependencies: ["ReasonerData", "Artifacts", "Imaging"], swiftSettings: strict),
 
         .target(name: "Model", dependencies: ["Tensor", "Tokenization", "Imaging", "Artifacts"],
                 swiftSettings: strict),
@@ -76,6 +80,10 @@ let package = Package(
                 swiftSettings: strict),
 
         .target(name: "Teacher", dependencies: ["Artifacts", "State", "HTTP"], swiftSettings: strict),
+
+        // `reasoner serve`: a student behind an OpenAI-compatible chat-completions endpoint.
+        .target(name: "StudentServing", dependencies: ["Model", "Tokenization", "Imaging", "Tensor", "HTTPServer"],
+                swiftSettings: strict),
 
         // MARK: The fleet
         .target(name: "Pipeline", dependencies: [
@@ -103,7 +111,7 @@ let package = Package(
 
         // MARK: Command line
         .executableTarget(name: "ReasonerCLI", dependencies: [
-            "ReasonerData", "Tensor", "Imaging", "Pipeline", "Training", "Artifacts",
+            "ReasonerData", "DatasetIO", "StudentServing", "Tensor", "Imaging", "Pipeline", "Training", "Artifacts",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
@@ -119,7 +127,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DeploymentTests", dependencies: ["Pipeline", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "StateTests", dependencies: ["State"], swiftSettings: strict),
+        .testTarget(name: "StateTests", dependencies: ["State", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "HTTPTestServer"], swiftSettings: strict),
@@ -140,6 +148,9 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Tensor", "Tokenization", "ReasonerData", "Imaging",
                                                    "TestSupport"],
                     resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "ReasonerDataTests", dependencies: ["ReasonerData"], swiftSettings: strict),
+        .testTarget(name: "ServeTests", dependencies: ["StudentServing", "HTTP", "Model", "Tokenization", "Imaging"],
+                    swiftSettings: strict),
+        .testTarget(name: "ReasonerDataTests", dependencies: ["ReasonerData", "DatasetIO", "Imaging"],
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
     ]
 )

@@ -7,8 +7,10 @@ extension StudentCheckpoint {
     /// that vocabulary. Returns the content hash. The start of a from-scratch run, and of tests that need a student.
     @discardableResult
     public static func createFresh(corpus: [String], vocabularySize: Int, seed: UInt64,
-                                   config: (_ vocabularySize: Int) -> VLMConfig, to directory: URL) throws -> String {
-        let tokenizer = try Tokenizer.train(corpus: corpus, vocabularySize: vocabularySize, minPairCount: 1)
+                                   config: (_ vocabularySize: Int) -> VLMConfig,
+                                   preTokenizer: PreTokenizer = PreTokenizer(), to directory: URL) throws -> String {
+        let tokenizer = try Tokenizer.train(corpus: corpus, vocabularySize: vocabularySize, preTokenizer: preTokenizer,
+                                            minPairCount: 1)
         let model = try StudentVLM(config: config(tokenizer.vocabularySize), seed: seed)
         return try save(model, tokenizer: tokenizer, to: directory)
     }

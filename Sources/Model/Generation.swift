@@ -53,20 +53,25 @@ public struct GenerationRequest: Sendable, Equatable {
     /// Index of the first sample: the samples are numbered `firstSample ..< firstSample + samples`, and sample `j`
     /// draws from the seed stream of `j`, so chains 16–31 of a prompt can be drawn apart from chains 0–15.
     public var firstSample: Int
+    /// The request's own sampling seed: its sample `j` then draws from a stream of (`seed`, `j`) alone, whatever
+    /// other requests share the call (a chain then depends on its item, not on its shard). Nil: the call's seed and
+    /// the request's index in the call.
+    public var seed: UInt64?
 
     /// A request from placeholder-free prompt tokens.
-    public init(image: RGBImage, promptTokens: [Int], samples: Int = 1, firstSample: Int = 0) {
+    public init(image: RGBImage, promptTokens: [Int], samples: Int = 1, firstSample: Int = 0, seed: UInt64? = nil) {
         self.image = image
         self.promptTokens = promptTokens
         self.samples = samples
         self.firstSample = firstSample
+        self.seed = seed
     }
 
     /// A request from a generation encoding (`ChatTemplate.encodeForGeneration`) with one `<image>` marker.
-    public init(image: RGBImage, prompt: EncodedConversation, samples: Int = 1, firstSample: Int = 0)
-        throws(ModelError) {
+    public init(image: RGBImage, prompt: EncodedConversation, samples: Int = 1, firstSample: Int = 0,
+                seed: UInt64? = nil) throws(ModelError) {
         self.init(image: image, promptTokens: try VLMExample(image: image, encoded: prompt).tokens, samples: samples,
-                  firstSample: firstSample)
+                  firstSample: firstSample, seed: seed)
     }
 }
 
@@ -166,7 +171,10 @@ extension StudentVLM {
                 for j in 0..<v { logits[r * v + j] = prefill[start + j] }
             }
             var caches = prompts.map { KVCache(sharingPrefixOf: $0, rows: rows.map(\.slot), capacity: budget) }
-            var rngs = rows.map { SplitMix64(seed: Self.streamSeed(options.seed, $0.request, $0.sample)) }
+            var rngs = rows.map { row in
+                SplitMix64(seed: requests[row.request].seed.map { Self.streamSeed($0, 0, row.sample) }
+                    ?? Self.streamSeed(options.seed, row.request, row.sample))
+            }
             // The rows still decoding, in cache order; logits has one row of `v` per entry.
             var active = Array(0..<batch)
             var step = 0

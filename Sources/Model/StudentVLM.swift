@@ -2,8 +2,8 @@ import Imaging
 import Tensor
 
 /// The LLaVA-shaped student: a ViT (`vision.*` parameters) whose projected patch embeddings are a prefix of a
-/// decoder-only LM (`tok_embeddings`, `pos_embeddings`, `layers.i.*`, `norm`, `lm_head` — the Tensor layers' names,
-/// which are the checkpoint keys).
+/// decoder-only LM (`tok_embeddings`, `pos_embeddings` unless positions are rotary, `layers.i.*`, `norm`, `lm_head`
+/// — the Tensor layers' names, which are the checkpoint keys).
 ///
 /// Holds its `ParameterStore` (raw buffers mutated in place by the optimiser), so one training or decoding loop owns
 /// a model at a time; hence not `Sendable`.
@@ -34,7 +34,8 @@ public final class StudentVLM {
                                patchValues: config.patchValues, outDim: config.decoderDim, rng: &rng)
         let dc = TransformerConfiguration(dModel: config.decoderDim, heads: config.decoderHeads,
                                           mlpHidden: config.decoderMLP, layers: config.decoderLayers,
-                                          norm: config.norm)
+                                          norm: config.norm,
+                                          rotaryBase: config.positionEncoding == .rotary ? VLMConfig.rotaryBase : nil)
         decoder = DecoderLM(store, dc, vocab: config.vocabSize, context: config.contextLength, seed: rng.next())
         parameters = store
         preprocessor = ImagePreprocessor(size: config.imageSize)

@@ -29,6 +29,21 @@ public struct VLMConfig: Sendable, Codable, Equatable {
     public var contextLength: Int
     /// Normalisation of the decoder (the vision encoder always uses LayerNorm, as ViTs do).
     public var norm: NormKind
+    /// How the decoder knows positions (the vision encoder always learns its patch positions).
+    public var positionEncoding: PositionEncoding
+
+    /// How the decoder encodes positions; `config.json` key `position_encoding`, `learned` when absent (the files
+    /// written before rotary positions existed).
+    public enum PositionEncoding: String, Codable, Sendable {
+        /// A learned vector per position added to the token embeddings (`pos_embeddings.weight`), as GPT-2.
+        case learned
+        /// Rotary embedding of queries and keys (base 10,000), as LLaMA: no position parameters, and attention
+        /// patterns that depend on distances, which is what copying a named value from a caption needs.
+        case rotary
+    }
+
+    /// The rotary base used with `.rotary`.
+    public static let rotaryBase: Float = 10_000
 
     enum CodingKeys: String, CodingKey {
         case imageSize = "image_size", patchSize = "patch_size"
@@ -37,12 +52,31 @@ public struct VLMConfig: Sendable, Codable, Equatable {
         case decoderDim = "decoder_dim", decoderLayers = "decoder_layers", decoderHeads = "decoder_heads"
         case decoderMLP = "decoder_mlp"
         case vocabSize = "vocab_size", contextLength = "context_length", norm
+        case positionEncoding = "position_encoding"
+    }
+
+    /// Decodes a `config.json`; `position_encoding` may be absent (then `learned`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(imageSize: try c.decode(Int.self, forKey: .imageSize), patchSize: try c.decode(Int.self, forKey: .patchSize),
+                  visionDim: try c.decode(Int.self, forKey: .visionDim),
+                  visionLayers: try c.decode(Int.self, forKey: .visionLayers),
+                  visionHeads: try c.decode(Int.self, forKey: .visionHeads),
+                  visionMLP: try c.decode(Int.self, forKey: .visionMLP),
+                  decoderDim: try c.decode(Int.self, forKey: .decoderDim),
+                  decoderLayers: try c.decode(Int.self, forKey: .decoderLayers),
+                  decoderHeads: try c.decode(Int.self, forKey: .decoderHeads),
+                  decoderMLP: try c.decode(Int.self, forKey: .decoderMLP),
+                  vocabSize: try c.decode(Int.self, forKey: .vocabSize),
+                  contextLength: try c.decode(Int.self, forKey: .contextLength),
+                  norm: try c.decode(NormKind.self, forKey: .norm),
+                  positionEncoding: try c.decodeIfPresent(PositionEncoding.self, forKey: .positionEncoding) ?? .learned)
     }
 
     /// A configuration from its fields (call `validate()` before building a model).
     public init(imageSize: Int, patchSize: Int, visionDim: Int, visionLayers: Int, visionHeads: Int, visionMLP: Int,
                 decoderDim: Int, decoderLayers: Int, decoderHeads: Int, decoderMLP: Int, vocabSize: Int,
-                contextLength: Int, norm: NormKind = .rms) {
+                contextLength: Int, norm: NormKind = .rms, positionEncoding: PositionEncoding = .learned) {
         self.imageSize = imageSize
         self.patchSize = patchSize
         self.visionDim = visionDim
@@ -56,6 +90,7 @@ public struct VLMConfig: Sendable, Codable, Equatable {
         self.vocabSize = vocabSize
         self.contextLength = contextLength
         self.norm = norm
+        self.positionEncoding = positionEncoding
     }
 
     /// A test-sized model: 8x8 images in 4x4 patches, width 32, one vision and two decoder blocks.
@@ -106,6 +141,9 @@ public struct VLMConfig: Sendable, Codable, Equatable {
         }
         guard decoderDim % decoderHeads == 0 else {
             throw .invalidConfig("decoder_dim \(decoderDim) must be a multiple of decoder_heads \(decoderHeads)")
+        }
+        guard positionEncoding != .rotary || (decoderDim / decoderHeads) % 2 == 0 else {
+            throw .invalidConfig("rotary positions need an even head width (decoder_dim / decoder_heads)")
         }
         guard contextLength > patchesPerImage else {
             throw .invalidConfig("context_length \(contextLength) must exceed the \(patchesPerImage) image patches")

@@ -37,6 +37,10 @@ public struct EmbeddedFleet: Sendable {
             CoordinatorService(coordinator: coordinator, interval: .milliseconds(200)),
             Worker(role: "coordinator", queue: FleetTopology.Queue.coordinator, prefetch: 1, broker: broker,
                    store: store, handler: RunSubmissionHandler(artifacts: artifacts), logger: logger),
+            Worker(role: "runner", queue: FleetTopology.Queue.runner, prefetch: 1, broker: broker, store: store,
+                   handler: RunTaskHandler(artifacts: artifacts), logger: logger),
+            Worker(role: "verifier", queue: FleetTopology.Queue.verifier, prefetch: 1, broker: broker, store: store,
+                   handler: VerifierHandler(artifacts: artifacts), logger: logger),
         ]
         // One trainer of each kind: a training job uses every core already (`Parallelism.workers`).
         services.append(Worker(role: "sft-trainer", queue: FleetTopology.Queue.sftTrainer, prefetch: 1, broker: broker,
@@ -67,7 +71,11 @@ public struct EmbeddedFleet: Sendable {
                                                     waitMilliseconds: 1_000)
                 for event in events {
                     onEvent(event)
-                    if event.fields["kind"] == "run.done" { break following }
+                    if event.fields["kind"] == EventKind.runDone.rawValue { break following }
+                    if event.fields["kind"] == EventKind.runFailed.rawValue {
+                        await group.triggerGracefulShutdown()
+                        throw EmbeddedRunError.failed(event.fields["stage"] ?? "", event.fields["reason"] ?? "")
+                    }
                 }
                 cursor = events.last?.id ?? cursor
                 if events.isEmpty, let letter = try await firstDeadLetter(of: runID) {
@@ -93,7 +101,7 @@ public struct EmbeddedFleet: Sendable {
     /// Runs the distill stage with `workers` distillers consuming the batches concurrently; with a budget, stops
     /// enqueuing once the run's teacher cost reaches it. Returns how many batches ran.
     @discardableResult
-    public func distill(_ stage: DistillStage, workers: Int, teacher: ChatTeacher? = nil, budgetDollars: Double? = nil,
+    public func distill(_ stage: DistillBatches, workers: Int, teacher: ChatTeacher? = nil, budgetDollars: Double? = nil,
                         progress: @escaping @Sendable (Int, Int) -> Void) async throws -> Int {
         try await broker.declare(FleetTopology.standard)
         let distillers = (0..<max(1, workers)).map { _ in
@@ -122,9 +130,13 @@ public struct EmbeddedFleet: Sendable {
 public enum EmbeddedRunError: Error, CustomStringConvertible {
     /// A message of the run was dead-lettered: the run cannot finish.
     case deadLettered(String, String)
+    /// The run failed at a stage, with the reason.
+    case failed(String, String)
 
     public var description: String {
         switch self {
+        case .failed(let stage, let reason):
+            "the run failed at stage \(stage): \(reason); fix the cause and run again (finished work is kept)"
         case .deadLettered(let queue, let reason):
             "a message of the run was dead-lettered on \(queue) (\(reason)); fix the cause and run again"
         }

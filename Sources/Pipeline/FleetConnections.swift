@@ -20,13 +20,19 @@ public struct FleetConnections: Sendable {
         -> FleetConnections {
         var amqp = try AMQPConfiguration.fromEnvironment(environment)
         amqp.connectionName = "reasoner \(role) pid \(getpid())"
+        return FleetConnections(broker: AMQPBroker(configuration: amqp),
+                                store: try RedisStateStore(configuration: try RedisConfiguration.fromEnvironment()),
+                                artifacts: try ArtifactStore(root: try artifactsRoot(environment)))
+    }
+
+    /// `REASONER_ARTIFACTS`, the shared volume's root.
+    public static func artifactsRoot(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> String {
         guard let root = environment["REASONER_ARTIFACTS"], !root.isEmpty else {
             throw FleetConfigurationError.missing("REASONER_ARTIFACTS",
                                                   "set it to the artifacts volume shared by every worker")
         }
-        return FleetConnections(broker: AMQPBroker(configuration: amqp),
-                                store: try RedisStateStore(configuration: try RedisConfiguration.fromEnvironment()),
-                                artifacts: try ArtifactStore(root: root))
+        return root
     }
 }
 

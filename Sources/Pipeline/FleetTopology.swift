@@ -17,6 +17,10 @@ public enum FleetTopology {
         public static let dpoTrainer = "reasoner.dpo-trainer"
         /// Evaluation shards.
         public static let evaluator = "reasoner.evaluator"
+        /// Verifier shards (consumed by the evaluator process beside its own queue).
+        public static let verifier = "reasoner.verifier"
+        /// A run's bookkeeping — the suite and rows, the report (consumed by the coordinator process's runner).
+        public static let runner = "reasoner.runner"
         /// Events for the coordinator.
         public static let coordinator = "reasoner.coordinator"
     }
@@ -32,6 +36,8 @@ public enum FleetTopology {
             QueueDeclaration(name: Queue.sftTrainer, deliveryLimit: 3),
             QueueDeclaration(name: Queue.dpoTrainer, deliveryLimit: 3),
             QueueDeclaration(name: Queue.evaluator, deliveryLimit: 3),
+            QueueDeclaration(name: Queue.verifier, deliveryLimit: 3),
+            QueueDeclaration(name: Queue.runner, deliveryLimit: 3),
             QueueDeclaration(name: Queue.coordinator, deliveryLimit: 10, eventsPattern: "run.#"),
         ])
 

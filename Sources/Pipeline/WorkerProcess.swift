@@ -27,6 +27,7 @@ public enum WorkerProcess {
     ) async throws {
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let logger = Logger(label: "reasoner.\(role)")
+        try EnvironmentSettings.validate()
         let fleet = try FleetConnections.fromEnvironment(role: role)
         try await fleet.broker.declare(FleetTopology.standard)
         let (services, cleanup) = try makeServices(fleet, logger)
@@ -54,8 +55,9 @@ public enum WorkerProcess {
         }
     }
 
-    /// `REASONER_PREFETCH` from the environment, or `fallback`.
+    /// `REASONER_PREFETCH` from the environment, or `fallback` (an unusable value is reported when the process
+    /// starts: `EnvironmentSettings.validate`).
     public static func prefetch(default fallback: Int) -> Int {
-        Int(ProcessInfo.processInfo.environment["REASONER_PREFETCH"] ?? "") ?? fallback
+        (try? EnvironmentSettings.integer("REASONER_PREFETCH", default: fallback)) ?? fallback
     }
 }

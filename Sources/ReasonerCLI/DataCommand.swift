@@ -3,12 +3,12 @@ import Foundation
 import Imaging
 import ReasonerData
 
-/// `reasoner data`: the synthetic visual-reasoning suite.
+/// `reasoner data`: the synthetic visual-reasoning suite, and real data in and out.
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
-        abstract: "Generate and inspect the synthetic visual-reasoning suite.",
-        subcommands: [DataGenerate.self, DataShow.self]
+        abstract: "Generate and inspect the synthetic suite; import real rows and export them for other trainers.",
+        subcommands: [DataGenerate.self, DataShow.self, DataImport.self, DataExport.self]
     )
 }
 
@@ -49,7 +49,7 @@ struct DataGenerate: ParsableCommand {
     @Option(help: "Format-set items per family (half CoT, half direct).")
     var formatPerFamily: Int = 40
 
-    @Option(help: "Caption-pretraining scenes per family (each also gives one text-only drill).")
+    @Option(help: "Caption-pretraining scenes per family (each also gives two text-only drills: a look-up on its caption and one of arithmetic, comparison, counting).")
     var pretrainPerFamily: Int = 2000
 
     func validate() throws {

@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// The coordinator, one trainer of each kind and the other workers run in the process over the in-process broker
 /// and state — the same code as the fleet: generate the synthetic suite, distill rationales from the offline teacher
-/// and keep those the judge accepts, pretrain a fresh student on captions, train the SFT mixes, sample chains from ④
+/// and keep those the judge accepts, train the SFT mixes from the shipped base model (or, with `--from-scratch`, from a
+/// student pretrained in the run on captions and drills), sample chains from ④
 /// and judge them into pairs, DPO, evaluate every student with the CoT and the direct prompt, and write the report.
 /// Rerunning with the same folder continues where a stopped run left off.
 struct DemoCommand: AsyncParsableCommand {
@@ -33,6 +34,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Workers per role besides the trainers (distillers, samplers, judges, evaluators).")
     var workers = 2
 
+    @Flag(help: "Pretrain a fresh student in the run instead of starting from the shipped base model.")
+    var fromScratch = false
+
     func validate() throws {
         guard PipelinePreset(rawValue: preset) != nil else { throw ValidationError("--preset is quick or full") }
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
@@ -46,6 +50,7 @@ struct DemoCommand: AsyncParsableCommand {
             definition.name = "demo"
             definition.suite.seed = seed
         }
+        if fromScratch { definition.student.checkpoint = "" }
         let runID = pipeline == nil ? "demo-\(seed)" : "\(definition.name)-\(definition.suite.seed)"
         let store = try ArtifactStore(root: artifacts)
         let stages = PipelinePlanner(definition: definition, artifacts: store).stages
@@ -62,7 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
         if let report = try? String(contentsOfFile: evaluations + "/results.md", encoding: .utf8) {
             print(report)
         }
-        print("report: \(evaluations)/results.md (summary.json, loss.svg, dpo.svg beside it)")
+        print("report: \(evaluations)/results.md (summary.json, findings.json, items.jsonl, loss.svg, dpo.svg beside it)")
         print("checkpoints: \(try store.path(of: try RunLayout(runID: runID).checkpoints))")
         print("wall time per stage: " + progress.withLock { $0.stageTimes }
             .map { "\($0.stage) " + String(format: "%.0f s", $0.seconds) }.joined(separator: ", "))

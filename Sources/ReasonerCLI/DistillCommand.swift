@@ -47,7 +47,7 @@ struct DistillCommand: AsyncParsableCommand {
             let ref = try ArtifactRef(dataset)
             let lines = try store.read(ref).split(separator: UInt8(ascii: "\n")).count
             let spec: TeacherSpec = teacher == "endpoint" ? .endpoint : .offline(seed: seed, errorRate: errorRate)
-            let stage = DistillStage(runID: run, dataset: ref, itemCount: lines, batchSize: batchSize, teacher: spec)
+            let stage = DistillBatches(runID: run, dataset: ref, itemCount: lines, batchSize: batchSize, teacher: spec)
             let broker = AMQPBroker(configuration: try AMQPConfiguration.fromEnvironment())
             defer { broker.shutdown() }
             try await broker.declare(FleetTopology.standard)

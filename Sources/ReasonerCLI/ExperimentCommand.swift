@@ -1,9 +1,13 @@
+import Artifacts
 import ArgumentParser
 import Foundation
+import Logging
+import Pipeline
+import Synchronization
 import Training
 
 /// `reasoner experiment`: experiments that run the whole recipe in one process.
-struct ExperimentCommand: ParsableCommand {
+struct ExperimentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "experiment",
         abstract: "Run the paper's experiments in one process.",
@@ -11,34 +15,71 @@ struct ExperimentCommand: ParsableCommand {
     )
 }
 
-/// `reasoner experiment paper-table`: pretraining, the four SFT mixes, sampling, pairs, DPO, evaluation, verifier.
-struct PaperTableCommand: ParsableCommand {
+/// `reasoner experiment paper-table`: the paper's table as pipeline runs, one per seed, on the embedded fleet — the
+/// same stages, messages and workers as a fleet run — then the pooled report with its paired intervals.
+struct PaperTableCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paper-table",
-        abstract: "The paper's table at small scale: rows ①②③④ and DPO, direct/CoT per family, with plots.",
-        discussion: "Rerunning with the same --out continues: finished stages are skipped, trainers resume."
+        abstract: "The paper's table at small scale: ①②③④, DPO and the extra rows, per seed and pooled, with findings.",
+        discussion: """
+            Each seed is a pipeline run (the preset, or --pipeline, with every seed set from it) in the embedded \
+            fleet over --artifacts; rerunning continues stopped runs. The report (results.md, results.json, and the \
+            per-item answers items-seed<N>.jsonl) goes to --out.
+            """
     )
 
-    @Option(help: "quick (minutes) or full (the reported run).")
-    var preset: String = "quick"
+    @Option(help: "quick or full.")
+    var preset: String = "full"
 
-    @Option(help: "Seed of the suite, the model and every stage.")
-    var seed: UInt64 = 1
+    @Option(help: "A pipeline document instead of --preset.")
+    var pipeline: String?
 
-    @Option(help: "Output folder (default: runs/paper-table-<preset>-seed<S>).")
-    var out: String?
+    @Option(help: "Comma-separated seeds, one run each.")
+    var seeds: String = "1,2,3"
+
+    @Option(help: "The artifacts folder the runs live in.")
+    var artifacts: String = "runs/paper-table"
+
+    @Option(help: "Where the report goes.")
+    var out: String = "docs/results"
+
+    @Option(help: "Workers per role besides the trainers.")
+    var workers: Int = 2
 
     func validate() throws {
-        guard ["quick", "full"].contains(preset) else { throw ValidationError("--preset must be quick or full") }
+        guard PipelinePreset(rawValue: preset) != nil else { throw ValidationError("--preset must be quick or full") }
+        guard !seedList.isEmpty else { throw ValidationError("--seeds must list at least one seed, e.g. 1,2,3") }
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
     }
 
-    func run() throws {
-        let settings = try ExperimentPreset.named(preset, seed: seed)
-        let folder = URL(fileURLWithPath: out ?? "runs/paper-table-\(preset)-seed\(seed)")
-        let report = try PaperTableExperiment(preset: settings, output: folder, log: { line in
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
-        }).run()
-        print(try String(contentsOfFile: report, encoding: .utf8))
+    var seedList: [UInt64] { seeds.split(separator: ",").compactMap { UInt64($0.trimmingCharacters(in: .whitespaces)) } }
+
+    func run() async throws {
+        let base = try pipeline.map { try PipelineDocument.load(path: $0) } ?? PipelinePreset(rawValue: preset)!.definition
+        let store = try ArtifactStore(root: artifacts)
+        var runs: [(runID: String, seed: UInt64)] = [], wall: [String: Double] = [:]
+        for seed in seedList {
+            var definition = base.seeded(seed)
+            definition.name = "paper-table-\(base.name)"
+            let runID = "\(definition.name)-seed\(seed)"
+            print("run \(runID): " + PipelinePlanner(definition: definition, artifacts: store).stages.joined(separator: " → "))
+            let fleet = EmbeddedFleet(artifacts: store, logger: Logger(label: "reasoner.experiment") { _ in
+                SwiftLogNoOpLogHandler()
+            })
+            let progress = Mutex(RunProgress(definition: definition))
+            try await fleet.run(definition, runID: runID, workersPerRole: workers) { event in
+                progress.withLock { $0.show(event) }
+            }
+            for (stage, seconds) in progress.withLock({ $0.stageTimes }) { wall["seed \(seed) " + stage] = seconds }
+            runs.append((runID, seed))
+        }
+        let settings = "Pipeline document (`reasoner submit --print-preset \(preset)` with every seed set from the run's): "
+            + "```json\n" + (try PipelineDocument.render(base)) + "\n```\nCommand: `reasoner experiment paper-table "
+            + CommandLine.arguments.dropFirst(3).joined(separator: " ") + "`"
+        let markdown = try ExperimentReport(runs: runs, artifacts: store).write(
+            to: URL(fileURLWithPath: out), title: "The paper's table at small scale (\(base.name), seeds \(seeds))",
+            settings: settings, wallTime: wall)
+        print(markdown)
     }
 }
 

@@ -31,7 +31,11 @@ struct FollowCommand: AsyncParsableCommand {
                     line += String(format: " running_accuracy=%.3f (%d/%d)", Double(correct) / Double(seen), correct, seen)
                 }
                 print(line)
-                if event.fields["kind"] == "run.done" { return }
+                if event.fields["kind"] == EventKind.runDone.rawValue { return }
+                if event.fields["kind"] == EventKind.runFailed.rawValue {
+                    print("run \(runID) failed: \(event.fields["reason"] ?? ""); fix the cause, then `reasoner retry \(runID)`")
+                    throw ExitCode(1)
+                }
             }
             cursor = events.last?.id ?? cursor
             if noWait && events.isEmpty { return }

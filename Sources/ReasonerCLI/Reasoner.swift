@@ -6,8 +6,8 @@ struct Reasoner: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reasoner",
         abstract: "Vision-language chain-of-thought training: distill, SFT, sample, judge, DPO, evaluate.",
-        subcommands: [DemoCommand.self, SubmitCommand.self, StatusCommand.self, FollowCommand.self, DistillCommand.self,
+        subcommands: [DemoCommand.self, SubmitCommand.self, StatusCommand.self, FollowCommand.self, RetryCommand.self, DistillCommand.self,
                       DeadLetterCommand.self, FleetCommand.self, DataCommand.self, JudgeCommand.self,
-                      ExperimentCommand.self]
+                      ExperimentCommand.self, BaseCommand.self, ServeCommand.self]
     )
 }

@@ -21,7 +21,8 @@ struct StatusCommand: AsyncParsableCommand {
         guard let runID else {
             for (run, _) in try await store.fields(of: StateKeys.runs).sorted(by: { $0.key < $1.key }) {
                 let record = try await RunRecord.read(run, from: store)
-                print("\(run)  \(record?.state.rawValue ?? "?")  \(record?.stage ?? "")")
+                print("\(run)  \(record?.state.rawValue ?? "?")  \(record?.stage ?? "")"
+                      + (record?.state == .failed ? "  \(record?.reason ?? "")" : ""))
             }
             return
         }
@@ -30,9 +31,13 @@ struct StatusCommand: AsyncParsableCommand {
         let status = try await RunStatus.read(runID: runID, store: store, broker: broker)
         let record = try await RunRecord.read(runID, from: store)
         print("run \(runID): \(record.map { "\($0.state.rawValue) \($0.stage ?? "")" } ?? "not submitted through the coordinator")")
+        if let record, record.state == .failed {
+            print("failed: \(record.reason)\nfix the cause, then `reasoner retry \(runID)`")
+        }
         print(status.report)
         let seen = try await Presence.seen(in: store)
         print("workers seen in the last minute: \(seen.isEmpty ? "none" : "")")
         for worker in seen { print("  \(worker.name) (\(worker.ago) s ago)") }
+        if record?.state == .failed { throw ExitCode(1) }
     }
 }

@@ -59,25 +59,23 @@ struct Canvas {
         }
     }
 
-    /// Draws text in the pixel font from its top-left corner; each font pixel is `dot` design units square and
-    /// characters advance by four font pixels.
-    mutating func drawText(_ text: String, x: Double, y: Double, dot: Double, colour: (UInt8, UInt8, UInt8)) {
-        var left = x
-        for character in text {
-            if let glyph = PixelFont.glyph(character) {
-                for row in 0..<PixelFont.height {
-                    for column in 0..<PixelFont.width where glyph[row * PixelFont.width + column] {
-                        let gx = left + Double(column) * dot, gy = y + Double(row) * dot
-                        fillRect(x0: gx, y0: gy, x1: gx + dot, y1: gy + dot, colour: colour)
-                    }
+    /// Side of one cell of the student's patch grid, in design units (8x8 patches of a 64x64 picture). Scenes put
+    /// each fact inside whole cells: a bar is one cell wide and a whole number of cells high, a shape fills one cell,
+    /// a character of text fills one cell.
+    static let cell = 8.0
+
+    /// Draws `text` in the pixel font, one character per grid cell starting at cell (`column`, `row`), each font
+    /// pixel one design unit, with a one-unit margin inside the cell (spaces leave their cell empty).
+    mutating func drawText(_ text: String, column: Int, row: Int, colour: (UInt8, UInt8, UInt8)) {
+        for (i, character) in text.enumerated() {
+            guard let glyph = PixelFont.glyph(character) else { continue }
+            let left = Double(column + i) * Canvas.cell + 1, top = Double(row) * Canvas.cell + 1
+            for y in 0..<PixelFont.height {
+                for x in 0..<PixelFont.width where glyph[y * PixelFont.width + x] {
+                    fillRect(x0: left + Double(x), y0: top + Double(y), x1: left + Double(x) + 1,
+                             y1: top + Double(y) + 1, colour: colour)
                 }
             }
-            left += Double(PixelFont.width + 1) * dot
         }
-    }
-
-    /// The width in design units of `text` drawn with font pixels of `dot` units.
-    static func textWidth(_ text: String, dot: Double) -> Double {
-        Double(text.count * (PixelFont.width + 1) - 1) * dot
     }
 }

@@ -50,6 +50,18 @@ public enum ChainChecker {
                 lines += 1
                 if op.apply(a, b) != c { wrong += 1 }
                 i += 5
+            } else if ["largest", "smallest"].contains(tokens[i]), i + 1 < tokens.count, tokens[i + 1] == "of" {
+                // "The largest of 7, 3, 5 is 7."
+                var j = i + 2
+                var values: [Int] = []
+                while j < tokens.count, let v = Int(tokens[j]) { values.append(v); j += 1 }
+                if !values.isEmpty, j + 1 < tokens.count, tokens[j] == "is", let c = Int(tokens[j + 1]) {
+                    lines += 1
+                    if c != (tokens[i] == "largest" ? values.max() : values.min()) { wrong += 1 }
+                    i = j + 2
+                } else {
+                    i += 1
+                }
             } else if let kind = Extreme(rawValue: tokens[i]) {
                 var j = i + 1
                 var values: [Int] = []

@@ -6,7 +6,7 @@ public struct ChartScene: Codable, Sendable, Equatable {
     public struct Bar: Codable, Sendable, Equatable {
         /// The bar's colour, unique within the chart.
         public var colour: Colour
-        /// The bar's height in units (6 design pixels each).
+        /// The bar's height in units, one patch (8 design pixels) each.
         public var value: Int
     }
 
@@ -18,10 +18,11 @@ public struct ChartScene: Codable, Sendable, Equatable {
         "Bars: " + bars.map { "\($0.colour.rawValue) \($0.value)" }.joined(separator: ", ") + "."
     }
 
-    static let unit = 6.0
-    static let baseline = 62.0
+    /// Design pixels per unit of height: one patch, so a height is a count of whole patches.
+    static let unit = Canvas.cell
 
-    static func maxValue(_ difficulty: Difficulty) -> Int { difficulty == .easy ? 6 : 9 }
+    /// The tallest bar: the whole picture's height at medium and hard.
+    static func maxValue(_ difficulty: Difficulty) -> Int { difficulty == .easy ? 6 : 8 }
 
     /// A random chart.
     static func random(_ rng: inout SeededGenerator, difficulty: Difficulty) -> ChartScene {
@@ -45,7 +46,7 @@ public struct ChartScene: Codable, Sendable, Equatable {
         if rng.chance(difficulty.oneStepShare) {
             return Query(kind: .barValue, colours: [rng.pick(bars).colour])
         }
-        var kinds: [QueryKind] = [.barSum, .countAbove]
+        var kinds: [QueryKind] = [.barSum, .countAbove, .barSumMinus, .barSumMinus]
         let values = bars.map(\.value)
         if Set(values).count > 1 { kinds += [.barDifference, .barRange] }
         if values.filter({ $0 == values.max()! }).count == 1 { kinds.append(.tallestBar) }
@@ -57,6 +58,12 @@ public struct ChartScene: Codable, Sendable, Equatable {
             return Query(kind: .barDifference, colours: sorted.map(\.colour))
         case .barSum:
             return Query(kind: .barSum, colours: rng.sample(bars, count: 2).map(\.colour))
+        case .barSumMinus:
+            // The subtracted bar is the shortest of the three, so the result is never negative.
+            let three = rng.sample(bars, count: 3)
+            let shortest = three.indices.min { (three[$0].value, $0) < (three[$1].value, $1) }!
+            let added = three.indices.filter { $0 != shortest }.map { three[$0].colour }
+            return Query(kind: .barSumMinus, colours: added + [three[shortest].colour])
         case .countAbove:
             return Query(kind: .countAbove, threshold: rng.int(in: 1...(ChartScene.maxValue(difficulty) - 1)))
         case let kind:
@@ -72,6 +79,7 @@ public struct ChartScene: Codable, Sendable, Equatable {
         case .barDifference: return "How much higher is the \(c[0]) bar than the \(c[1]) bar?"
         case .barSum: return "What is the sum of the \(c[0]) bar and the \(c[1]) bar?"
         case .tallestBar: return "Which colour is the tallest bar?"
+        case .barSumMinus: return "What is the \(c[0]) bar plus the \(c[1]) bar minus the \(c[2]) bar?"
         case .countAbove: return "How many bars are higher than \(query.threshold ?? 0)?"
         default: return "What is the difference between the tallest and the shortest bar?"
         }
@@ -80,7 +88,7 @@ public struct ChartScene: Codable, Sendable, Equatable {
     /// The worked solution.
     func solve(_ query: Query) -> Solution {
         let c = query.colours ?? []
-        let reads = c.map { Reading(subject: "\($0.rawValue) bar", value: String(value($0))) }
+        let reads = c.map { Reading(subject: "\($0.rawValue) bar", key: $0.rawValue, value: String(value($0))) }
         let values = bars.map(\.value)
         switch query.kind {
         case .barValue:
@@ -91,6 +99,10 @@ public struct ChartScene: Codable, Sendable, Equatable {
         case .barSum:
             let (a, b) = (value(c[0]), value(c[1]))
             return Solution(readings: reads, steps: [.arithmetic(lhs: a, op: .plus, rhs: b, result: a + b)])
+        case .barSumMinus:
+            let (a, b, d) = (value(c[0]), value(c[1]), value(c[2]))
+            return Solution(readings: reads, steps: [.arithmetic(lhs: a, op: .plus, rhs: b, result: a + b),
+                                                     .arithmetic(lhs: a + b, op: .minus, rhs: d, result: a + b - d)])
         case .tallestBar:
             let top = values.max()!
             let winner = bars.first { $0.value == top }!.colour.rawValue
@@ -110,15 +122,20 @@ public struct ChartScene: Codable, Sendable, Equatable {
         }
     }
 
-    /// Draws the chart: a grey baseline, bars rising from it at 6 design pixels per unit.
+    /// The grid column of bar `index` of `count`: bars spread evenly over the eight columns, one column wide.
+    static func column(_ index: Int, of count: Int) -> Int {
+        let spacing = 8.0 / Double(count)
+        return Int(Double(index) * spacing + (spacing - 1) / 2)
+    }
+
+    /// Draws the chart: each bar one patch column wide, rising from the bottom edge by one patch per unit, so
+    /// every patch holds one bar's colour or nothing and a height is a count of patches.
     func render(size: Int) -> RGBImage {
         var canvas = Canvas(size: size)
-        canvas.fillRect(x0: 0, y0: ChartScene.baseline, x1: 64, y1: 64, colour: Ink.axis)
-        let slot = 64.0 / Double(bars.count)
         for (i, bar) in bars.enumerated() {
-            let x0 = slot * Double(i) + slot * 0.2, x1 = slot * Double(i + 1) - slot * 0.2
-            let top = ChartScene.baseline - ChartScene.unit * Double(bar.value)
-            canvas.fillRect(x0: x0, y0: top, x1: x1, y1: ChartScene.baseline, colour: bar.colour.rgb)
+            let x0 = Double(Self.column(i, of: bars.count)) * Canvas.cell
+            canvas.fillRect(x0: x0, y0: 64 - Self.unit * Double(bar.value), x1: x0 + Canvas.cell, y1: 64,
+                            colour: bar.colour.rgb)
         }
         return canvas.image
     }

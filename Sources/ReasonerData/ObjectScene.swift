@@ -1,6 +1,7 @@
 import Imaging
 
-/// Coloured shapes on a 3x3 grid, each 16 design pixels across so an 8x8-patch vision tower can see it.
+/// Coloured shapes on a 4x4 grid, each filling exactly one 8x8 patch of the student's vision tower (one patch per
+/// object, a blank patch between neighbours), so that counting objects is counting patches.
 public struct ObjectScene: Codable, Sendable, Equatable {
     /// One shape.
     public struct Object: Codable, Sendable, Equatable {
@@ -8,12 +9,8 @@ public struct ObjectScene: Codable, Sendable, Equatable {
         public var colour: Colour
         /// Its shape.
         public var shape: Shape
-        /// Its grid cell, 0...8, row-major from the top-left; at most one object per cell.
+        /// Its grid cell, 0...15, row-major from the top-left; at most one object per cell.
         public var cell: Int
-        /// A small horizontal offset from the cell's centre, in design pixels.
-        public var dx: Int
-        /// A small vertical offset from the cell's centre, in design pixels.
-        public var dy: Int
     }
 
     /// The objects in reading order (by cell).
@@ -24,8 +21,8 @@ public struct ObjectScene: Codable, Sendable, Equatable {
         "Shapes: " + objects.map { "\($0.colour.rawValue) \($0.shape.rawValue)" }.joined(separator: ", ") + "."
     }
 
-    static let cellSize = 64.0 / 3
-    static let shapeSize = 16.0
+    /// Cells per side of the object grid; cell (c, r) is the patch at column 2c, row 2r.
+    static let gridSide = 4
 
     /// A random scene.
     static func random(_ rng: inout SeededGenerator, difficulty: Difficulty) -> ObjectScene {
@@ -36,10 +33,9 @@ public struct ObjectScene: Codable, Sendable, Equatable {
         case .hard: count = rng.int(in: 5...7); colourCount = rng.int(in: 3...4)
         }
         let colours = rng.sample(Colour.allCases, count: colourCount)
-        let cells = rng.sample(Array(0..<9), count: count).sorted()
+        let cells = rng.sample(Array(0..<(gridSide * gridSide)), count: count).sorted()
         return ObjectScene(objects: cells.map { cell in
-            Object(colour: rng.pick(colours), shape: rng.pick(Shape.allCases), cell: cell,
-                   dx: rng.int(in: -2...2), dy: rng.int(in: -2...2))
+            Object(colour: rng.pick(colours), shape: rng.pick(Shape.allCases), cell: cell)
         })
     }
 
@@ -56,7 +52,7 @@ public struct ObjectScene: Codable, Sendable, Equatable {
         var kinds: [QueryKind] = [.countShape]
         let present = colours
         if present.count >= 2 {
-            kinds += [.countEither, .countEither]
+            kinds += [.countEither, .countEither, .notColour, .notColour]
             if Set(present.map(count)).count > 1 { kinds += [.moreColour, .moreColour] }
             let counts = present.map(count)
             if forChoice, counts.filter({ $0 == counts.max()! }).count == 1 { kinds += [.mostColour, .mostColour] }
@@ -66,6 +62,8 @@ public struct ObjectScene: Codable, Sendable, Equatable {
             return Query(kind: .countShape, shape: rng.pick(Shape.allCases))
         case .countEither:
             return Query(kind: .countEither, colours: rng.sample(present, count: 2))
+        case .notColour:
+            return Query(kind: .notColour, colours: [rng.pick(present)])
         case .moreColour:
             var pair = rng.sample(present, count: 2)
             while count(pair[0]) == count(pair[1]) { pair = rng.sample(present, count: 2) }
@@ -83,12 +81,15 @@ public struct ObjectScene: Codable, Sendable, Equatable {
         case .countShape: return "How many \(query.shape?.plural ?? "shapes") are there?"
         case .moreColour: return "How many more \(c[0]) shapes are there than \(c[1]) shapes?"
         case .countEither: return "How many shapes are \(c[0]) or \(c[1])?"
+        case .notColour: return "How many shapes are not \(c[0])?"
         default: return "Which colour has the most shapes?"
         }
     }
 
+    /// Counting the objects of a colour, each listed as the caption lists it ("red circle"), so listing them is
+    /// copying from the caption.
     private func countStep(_ colour: Colour) -> Step {
-        let members = objects.filter { $0.colour == colour }.map(\.shape.rawValue)
+        let members = objects.filter { $0.colour == colour }.map { "\($0.colour.rawValue) \($0.shape.rawValue)" }
         return .count(subject: "\(colour.rawValue) shapes", members: members, result: members.count)
     }
 
@@ -100,9 +101,16 @@ public struct ObjectScene: Codable, Sendable, Equatable {
             return Solution(readings: [], steps: [countStep(c[0])])
         case .countShape:
             let shape = query.shape ?? .circle
-            let members = objects.filter { $0.shape == shape }.map(\.colour.rawValue)
+            let members = objects.filter { $0.shape == shape }.map { "\($0.colour.rawValue) \($0.shape.rawValue)" }
             return Solution(readings: [], steps: [.count(subject: shape.plural, members: members,
                                                          result: members.count)])
+        case .notColour:
+            let all = objects.map { "\($0.colour.rawValue) \($0.shape.rawValue)" }
+            let (n, k) = (objects.count, count(c[0]))
+            return Solution(readings: [], steps: [
+                .count(subject: "all shapes", members: all, result: n), countStep(c[0]),
+                .arithmetic(lhs: n, op: .minus, rhs: k, result: n - k),
+            ])
         case .moreColour, .countEither:
             let (a, b) = (count(c[0]), count(c[1]))
             let op: Operation = query.kind == .moreColour ? .minus : .plus
@@ -121,22 +129,24 @@ public struct ObjectScene: Codable, Sendable, Equatable {
         }
     }
 
-    /// Draws each shape centred in its cell.
+    /// The top-left corner of `cell`'s patch, in design units.
+    static func origin(_ cell: Int) -> (x: Double, y: Double) {
+        (Double(2 * (cell % gridSide)) * Canvas.cell, Double(2 * (cell / gridSide)) * Canvas.cell)
+    }
+
+    /// Draws each shape filling its cell's patch.
     func render(size: Int) -> RGBImage {
         var canvas = Canvas(size: size)
-        let half = ObjectScene.shapeSize / 2
+        let side = Canvas.cell, half = side / 2
         for object in objects {
-            let cx = (Double(object.cell % 3) + 0.5) * ObjectScene.cellSize + Double(object.dx)
-            let cy = (Double(object.cell / 3) + 0.5) * ObjectScene.cellSize + Double(object.dy)
+            let (x, y) = Self.origin(object.cell)
             switch object.shape {
             case .circle:
-                canvas.fillCircle(cx: cx, cy: cy, radius: half, colour: object.colour.rgb)
+                canvas.fillCircle(cx: x + half, cy: y + half, radius: half, colour: object.colour.rgb)
             case .square:
-                canvas.fillRect(x0: cx - half + 1, y0: cy - half + 1, x1: cx + half - 1, y1: cy + half - 1,
-                                colour: object.colour.rgb)
+                canvas.fillRect(x0: x, y0: y, x1: x + side, y1: y + side, colour: object.colour.rgb)
             case .triangle:
-                canvas.fillTriangle(x0: cx - half, y0: cy - half, x1: cx + half, y1: cy + half,
-                                    colour: object.colour.rgb)
+                canvas.fillTriangle(x0: x, y0: y, x1: x + side, y1: y + side, colour: object.colour.rgb)
             }
         }
         return canvas.image

@@ -24,7 +24,7 @@ public struct TeacherRationale: Codable, Sendable, Equatable {
     }
 }
 
-/// A teacher that needs no server: it writes each rationale from the item's scene, in varied wording, and errs at a
+/// A teacher that needs no server: it writes each rationale from the item's scene, in the rationales' one wording, and errs at a
 /// set rate so the distiller's filter has something to remove.
 ///
 /// Deterministic: the rationale of an item depends only on the seed, the error rate and the item.
@@ -83,7 +83,7 @@ public struct OfflineTeacher: Sendable {
         // A pure look-up that no whole-scene misreading changed: misread the looked-up value itself.
         var readings = solution.readings
         if let last = readings.popLast() {
-            readings.append(Reading(subject: last.subject, value: String(Self.off(Int(last.value) ?? 0, &rng))))
+            readings.append(Reading(subject: last.subject, key: last.key, value: String(Self.off(Int(last.value) ?? 0, &rng))))
         }
         return (item.scene.caption, Solution(readings: readings, steps: []), .wrongReading)
     }

@@ -33,11 +33,11 @@ public enum Colour: String, Codable, Sendable, CaseIterable, Comparable {
 
 /// The shapes of object scenes.
 public enum Shape: String, Codable, Sendable, CaseIterable {
-    /// A disc 16 design pixels across.
+    /// A disc that touches the four sides of its patch.
     case circle
-    /// A square 14 design pixels across.
+    /// A square that fills its patch.
     case square
-    /// An upward triangle 16 design pixels wide and high.
+    /// An upward triangle as wide and high as its patch.
     case triangle
 
     /// The plural used in questions ("How many circles are there?").
@@ -49,5 +49,4 @@ enum Ink {
     static let background: (UInt8, UInt8, UInt8) = (255, 255, 255)
     static let text: (UInt8, UInt8, UInt8) = (0, 0, 0)
     static let onTile: (UInt8, UInt8, UInt8) = (255, 255, 255)
-    static let axis: (UInt8, UInt8, UInt8) = (90, 90, 90)
 }

@@ -37,6 +37,8 @@ public enum QueryKind: String, Codable, Sendable, CaseIterable {
     case countAbove
     /// Tallest minus shortest.
     case barRange
+    /// One bar plus another minus a third (three look-ups, two operations).
+    case barSumMinus
     // counting and choice
     /// How many shapes of one colour (one step).
     case countColour
@@ -48,6 +50,8 @@ public enum QueryKind: String, Codable, Sendable, CaseIterable {
     case countEither
     /// Which colour has the most shapes.
     case mostColour
+    /// How many shapes are not of one colour (count all, count that colour, subtract).
+    case notColour
     // reading
     /// The number written after a word (one step).
     case valueOf
@@ -57,6 +61,8 @@ public enum QueryKind: String, Codable, Sendable, CaseIterable {
     case differenceOf
     /// Which word has the largest number.
     case largestWord
+    /// The largest number minus the number after a word (compare, look up, subtract).
+    case largestMinus
     // math
     /// The sum of every tile.
     case tileSum

@@ -28,6 +28,20 @@ public struct RowBatch<Row: Sendable>: Sendable {
     public var problems: [RowProblem]
 }
 
+/// A usable row and the 1-based line where it starts in its file.
+public struct NumberedRow<Row: Sendable>: Sendable {
+    /// The line where the row starts.
+    public var line: Int
+    /// The row.
+    public var row: Row
+
+    /// A row at `line`.
+    public init(line: Int, row: Row) {
+        self.line = line
+        self.row = row
+    }
+}
+
 /// Reads and writes rows as JSONL (one object per line) or JSON (one array), images relative to a root.
 public enum RowFiles {
     /// Reads a `.jsonl` or `.json` file (recognised by its first non-blank byte: `[` means a JSON array).
@@ -35,37 +49,62 @@ public enum RowFiles {
     ///   are skipped and reported.
     public static func read<Row: DatasetRow>(_ type: Row.Type, path: String,
                                              imageRoot: String? = nil) throws -> RowBatch<Row> {
+        let numbered = try readNumbered(type, path: path)
+        var batch = RowBatch<Row>(rows: [], problems: numbered.problems)
+        for entry in numbered.rows {
+            if let root = imageRoot, let image = entry.row.imagePath {
+                let full = image.hasPrefix("/") ? image : root + "/" + image
+                guard FileManager.default.fileExists(atPath: full) else {
+                    batch.problems.append(RowProblem(file: path, line: entry.line,
+                                                     reason: "missing image \(image) (looked in \(root))"))
+                    continue
+                }
+            }
+            batch.rows.append(entry.row)
+        }
+        batch.problems.sort { $0.line < $1.line }
+        return batch
+    }
+
+    /// Reads a `.jsonl` or `.json` file like `read`, keeping each usable row's line (for checks that come later,
+    /// such as an importer's image checks) and checking no images.
+    public static func readNumbered<Row: DatasetRow>(_ type: Row.Type, path: String) throws
+        -> (rows: [NumberedRow<Row>], problems: [RowProblem]) {
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         } catch {
             throw DataError.io(path: path, reason: "cannot read the file (\(error.localizedDescription))")
         }
-        let pieces = try splitRows(bytes, path: path)
-        var batch = RowBatch<Row>(rows: [], problems: [])
-        let decoder = JSONDecoder()
-        for piece in pieces {
-            func skip(_ reason: String) {
-                batch.problems.append(RowProblem(file: path, line: piece.line, reason: reason))
+        var rows: [NumberedRow<Row>] = [], problems: [RowProblem] = []
+        for piece in try splitRows(bytes, path: path) {
+            switch decodeRow(type, from: Data(bytes[piece.range])) {
+            case .row(let row): rows.append(NumberedRow(line: piece.line, row: row))
+            case .rejected(let reason): problems.append(RowProblem(file: path, line: piece.line, reason: reason))
             }
-            let row: Row
-            do {
-                row = try decoder.decode(Row.self, from: Data(bytes[piece.range]))
-            } catch {
-                skip("bad JSON or missing field (\(describe(error)))")
-                continue
-            }
-            if let problem = row.problem { skip(problem); continue }
-            if let root = imageRoot, let image = row.imagePath {
-                let full = image.hasPrefix("/") ? image : root + "/" + image
-                guard FileManager.default.fileExists(atPath: full) else {
-                    skip("missing image \(image) (looked in \(root))")
-                    continue
-                }
-            }
-            batch.rows.append(row)
         }
-        return batch
+        return (rows, problems)
+    }
+
+    /// The outcome of decoding one row.
+    public enum Decoded<Row> {
+        /// The row decoded and passed its own checks.
+        case row(Row)
+        /// Why it is skipped.
+        case rejected(String)
+    }
+
+    /// Decodes one row's JSON and runs its own checks (`DatasetRow.problem`): the one decoding rule of every row
+    /// reader, whatever the file's layout (JSONL, a JSON array, a CSV record turned into an object).
+    public static func decodeRow<Row: DatasetRow>(_ type: Row.Type, from json: Data) -> Decoded<Row> {
+        let row: Row
+        do {
+            row = try JSONDecoder().decode(Row.self, from: json)
+        } catch {
+            return .rejected("bad JSON or missing field (\(describe(error)))")
+        }
+        if let problem = row.problem { return .rejected(problem) }
+        return .row(row)
     }
 
     /// Writes rows as JSONL, keys sorted, one row per line, atomically.

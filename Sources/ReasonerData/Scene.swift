@@ -97,7 +97,7 @@ public enum Scene: Sendable, Equatable {
         case .reading(let s): query = Query(kind: .valueOf, words: [rng.pick(s.entries).word])
         case .math(let s):
             let tile = rng.pick(s.tiles)
-            let reading = Reading(subject: "\(tile.colour.rawValue) tile", value: String(tile.value))
+            let reading = Reading(subject: "\(tile.colour.rawValue) tile", key: tile.colour.rawValue, value: String(tile.value))
             return ("What is the \(tile.colour.rawValue) number?", RationaleWriter.sentence(reading, rng: &plain),
                     reading.value)
         }

@@ -1,13 +1,16 @@
-/// One value read off the image, as a rationale states it ("the red bar" is "7").
+/// One value read off the image, as a rationale states it: the caption's own words, key then value ("red 7").
 public struct Reading: Codable, Sendable, Equatable {
-    /// What was read: "red bar", "number after dog", "blue tile".
+    /// What was read, in words: "red bar", "number after dog", "blue tile".
     public var subject: String
+    /// The word that names the value in the scene's caption: the colour of a bar or tile, the word of a line.
+    public var key: String
     /// The value read, as text ("7", "red").
     public var value: String
 
     /// Creates a reading.
-    public init(subject: String, value: String) {
+    public init(subject: String, key: String, value: String) {
         self.subject = subject
+        self.key = key
         self.value = value
     }
 }
@@ -86,6 +89,10 @@ public struct Solution: Codable, Sendable, Equatable {
     public var intermediates: [String] {
         readings.map(\.value) + steps.map(\.result)
     }
+
+    /// How many serial steps the question takes: each look-up and each computation (results are reported per
+    /// number of steps, where writing the intermediate values should matter most).
+    public var stepCount: Int { readings.count + steps.count }
 }
 
 extension Solution {

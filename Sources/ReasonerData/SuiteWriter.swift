@@ -23,11 +23,12 @@ public struct SuiteManifest: Codable, Sendable, Equatable {
 ///
 /// Layout: `images/<scene id>.png`; `train.jsonl`, `validation.jsonl`, `test.jsonl` (suite items);
 /// `format.jsonl` (LLaVA rows, the paper's set ①: CoT and direct alternating); `format_items.jsonl` (their items);
-/// `pretrain.jsonl` (caption rows); `drills.jsonl` (text-only look-up and arithmetic rows);
+/// `pretrain.jsonl` (caption rows); `drills.jsonl` (text-only `BaseDrills`: per caption scene a look-up on its caption
+/// and one of arithmetic, comparison, counting);
 /// `teacher_prompts.json`; `manifest.json`, written last and atomically (a folder without it is incomplete).
 public enum SuiteWriter {
     /// Bumped whenever the same config would give different files.
-    public static let generatorVersion = "1"
+    public static let generatorVersion = "2"
 
     /// Generates and writes the suite; returns its manifest.
     @discardableResult
@@ -63,17 +64,14 @@ public enum SuiteWriter {
                                              : TrainingRows.direct(item))
             }
             format += suite.format
-            var rng = SeededGenerator(seed: config.seed, stream: "drills/\(family.rawValue)")
-            for (i, record) in suite.pretrain.enumerated() {
+            for record in suite.pretrain {
                 try save("images/\(record.id).png", record.scene)
                 pretrain.append(TrainingRows.caption(record))
-                let query = record.scene.randomQuery(&rng, difficulty: config.difficulty)
-                let kind = TrainingRows.DrillKind.allCases[i % TrainingRows.DrillKind.allCases.count]
-                drills.append(TrainingRows.drill(record, query: query, kind: kind, rng: &rng))
             }
+            drills += Self.drills(suite.pretrain, family: family, seed: config.seed).map { $0.row }
             counts[family.rawValue]?["format"] = suite.format.count
             counts[family.rawValue]?["pretrain"] = suite.pretrain.count
-            counts[family.rawValue]?["drills"] = suite.pretrain.count
+            counts[family.rawValue]?["drills"] = 2 * suite.pretrain.count
         }
         var files: [String: String] = [:]
         for split in Split.allCases {
@@ -94,6 +92,23 @@ public enum SuiteWriter {
         let manifest = SuiteManifest(generatorVersion: generatorVersion, seed: config.seed, config: config, counts: counts, files: files)
         try RowFiles.write(try encoder.encode(manifest), path: root + "/manifest.json")
         return manifest
+    }
+
+    /// The drills of a family's caption scenes: per scene a look-up on its caption and one scene-free drill (in
+    /// turn arithmetic, comparison, counting), each with its row id. What `drills.jsonl` holds, without writing it.
+    public static func drills(_ pretrain: [SceneRecord], family: Family,
+                              seed: UInt64) -> [(drill: Drill, row: ConversationRow)] {
+        var rng = SeededGenerator(seed: seed, stream: "drills/\(family.rawValue)")
+        let sceneFree: [DrillKind] = [.arithmetic, .comparison, .counting]
+        var out: [(drill: Drill, row: ConversationRow)] = []
+        for (i, record) in pretrain.enumerated() {
+            let lookup = BaseDrills.lookup(record.scene, rng: &rng)
+            let kind = sceneFree[i % sceneFree.count]
+            let other = BaseDrills.draw(kind, scene: nil, rng: &rng)
+            out.append((lookup, lookup.row(id: record.id + "-lookup")))
+            out.append((other, other.row(id: record.id + "-\(kind.rawValue)")))
+        }
+        return out
     }
 
     /// Finds an item by id in a written suite's split and format files.

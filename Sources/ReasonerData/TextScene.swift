@@ -1,6 +1,7 @@
 import Imaging
 
-/// A tiny document: lines of a word and a number ("CAT 7") in a pixel font, to read and then use.
+/// A tiny document: lines of a word and a number ("CAT 7") in a pixel font, one character per patch, to read and
+/// then use.
 public struct TextScene: Codable, Sendable, Equatable {
     /// One line.
     public struct Entry: Codable, Sendable, Equatable {
@@ -12,7 +13,7 @@ public struct TextScene: Codable, Sendable, Equatable {
 
     /// The lines, top to bottom.
     public var entries: [Entry]
-    /// The left margin of every line, in design pixels.
+    /// The left margin of every line, in patches (0...2, so the longest line, "cat 20", still fits).
     public var indent: Int
 
     /// "Text: cat 4, dog 9, sun 2."
@@ -34,7 +35,7 @@ public struct TextScene: Codable, Sendable, Equatable {
         }
         let words = rng.sample(vocabulary, count: count)
         return TextScene(entries: words.map { Entry(word: $0, value: rng.int(in: range)) },
-                         indent: rng.int(in: 2...8))
+                         indent: rng.int(in: 0...2))
     }
 
     func value(_ word: String) -> Int { entries.first { $0.word == word }?.value ?? 0 }
@@ -46,7 +47,7 @@ public struct TextScene: Codable, Sendable, Equatable {
         }
         let values = entries.map(\.value)
         var kinds: [QueryKind] = [.sumOf]
-        if Set(values).count > 1 { kinds.append(.differenceOf) }
+        if Set(values).count > 1 { kinds += [.differenceOf, .largestMinus, .largestMinus] }
         if values.filter({ $0 == values.max()! }).count == 1 { kinds.append(.largestWord) }
         switch rng.pick(kinds) {
         case .sumOf:
@@ -55,6 +56,10 @@ public struct TextScene: Codable, Sendable, Equatable {
             var pair = rng.sample(entries, count: 2)
             while pair[0].value == pair[1].value { pair = rng.sample(entries, count: 2) }
             return Query(kind: .differenceOf, words: pair.sorted { $0.value > $1.value }.map(\.word))
+        case .largestMinus:
+            // A word whose number is below the largest, so the difference is positive.
+            let top = values.max()!
+            return Query(kind: .largestMinus, words: [rng.pick(entries.filter { $0.value < top }).word])
         default:
             return Query(kind: .largestWord)
         }
@@ -67,6 +72,7 @@ public struct TextScene: Codable, Sendable, Equatable {
         case .valueOf: return "What number is written after \(w[0])?"
         case .sumOf: return "What is the sum of the numbers after \(w[0]) and \(w[1])?"
         case .differenceOf: return "How much larger is the number after \(w[0]) than the number after \(w[1])?"
+        case .largestMinus: return "What is the largest number minus the number after \(w[0])?"
         default: return "Which word has the largest number?"
         }
     }
@@ -74,7 +80,7 @@ public struct TextScene: Codable, Sendable, Equatable {
     /// The worked solution.
     func solve(_ query: Query) -> Solution {
         let w = query.words ?? []
-        let reads = w.map { Reading(subject: "number after \($0)", value: String(value($0))) }
+        let reads = w.map { Reading(subject: "number after \($0)", key: $0, value: String(value($0))) }
         switch query.kind {
         case .valueOf:
             return Solution(readings: reads, steps: [])
@@ -82,6 +88,11 @@ public struct TextScene: Codable, Sendable, Equatable {
             let (a, b) = (value(w[0]), value(w[1]))
             let op: Operation = query.kind == .sumOf ? .plus : .minus
             return Solution(readings: reads, steps: [.arithmetic(lhs: a, op: op, rhs: b, result: op.apply(a, b))])
+        case .largestMinus:
+            let values = entries.map(\.value)
+            let (top, v) = (values.max() ?? 0, value(w[0]))
+            return Solution(readings: reads, steps: [.extreme(kind: .max, values: values, result: top),
+                                                     .arithmetic(lhs: top, op: .minus, rhs: v, result: top - v)])
         default:
             let values = entries.map(\.value)
             let top = values.max() ?? 0
@@ -93,13 +104,13 @@ public struct TextScene: Codable, Sendable, Equatable {
         }
     }
 
-    /// Draws each line in black, font pixels 2 design pixels square, lines 20 design pixels apart.
+    /// Draws each line in black, one character per patch, lines on every other patch row (rows 1, 3, 5; with two
+    /// lines rows 2 and 5).
     func render(size: Int) -> RGBImage {
         var canvas = Canvas(size: size)
-        let top = entries.count == 2 ? 16.0 : 6.0
-        for (i, entry) in entries.enumerated() {
-            canvas.drawText("\(entry.word) \(entry.value)", x: Double(indent), y: top + 20 * Double(i), dot: 2,
-                            colour: Ink.text)
+        let rows = entries.count == 2 ? [2, 5] : [1, 3, 5]
+        for (entry, row) in zip(entries, rows) {
+            canvas.drawText("\(entry.word) \(entry.value)", column: indent, row: row, colour: Ink.text)
         }
         return canvas.image
     }

@@ -30,44 +30,6 @@ public enum TrainingRows {
         ConversationRow(id: id, image: image, prompt: describePrompt, response: scene.caption)
     }
 
-    /// The kinds of text-only drill.
-    public enum DrillKind: Sendable, CaseIterable {
-        /// The caption and a question, answered in text with the rationale after the caption.
-        case rationale
-        /// One arithmetic line: "7 - 3 =" → "7 - 3 = 4."
-        case arithmetic
-        /// The caption and one look-up: "What is the value of the red bar?" → "The red bar is 7." and its answer line.
-        case lookup
-    }
-
-    /// A text-only drill from a scene (calibration.md idea 2), teaching in text what a rationale does after its
-    /// caption: copy a value from the caption, compute one line, or both. Falls back to a rationale drill when the
-    /// query has no arithmetic step.
-    public static func drill(_ record: SceneRecord, query: Query, kind: DrillKind,
-                             rng: inout SeededGenerator) -> ConversationRow {
-        let solution = record.scene.solve(query)
-        var plain: SeededGenerator?
-        if kind == .lookup {
-            // Ends with the answer line like every question drill, so a one-step look-up reads the same whether
-            // it comes from a drill or from a chain-of-thought target.
-            let (question, sentence, value) = record.scene.lookup(&rng)
-            return ConversationRow(id: record.id + "-drill", image: nil,
-                                   prompt: record.scene.caption + "\n" + question,
-                                   response: StudentPrompt.cotTarget(rationale: sentence, answer: value))
-        }
-        if kind == .arithmetic, let step = solution.steps.first(where: {
-            if case .arithmetic = $0 { return true } else { return false }
-        }), case .arithmetic(let lhs, let op, let rhs, _) = step {
-            return ConversationRow(id: record.id + "-drill", image: nil, prompt: "\(lhs) \(op.rawValue) \(rhs) =",
-                                   response: RationaleWriter.sentence(step, later: false, rng: &plain))
-        }
-        let sentences = RationaleWriter.sentences(caption: record.scene.caption, solution: solution, rng: &plain)
-        let body = sentences.dropFirst().joined(separator: " ")
-        return ConversationRow(id: record.id + "-drill", image: nil,
-                               prompt: record.scene.caption + "\n" + record.scene.question(query),
-                               response: StudentPrompt.cotTarget(rationale: body, answer: solution.final))
-    }
-
     /// A DPO row for a pair of responses to a suite item.
     public static func preference(_ item: SuiteItem, pair: ResponsePair, index: Int) -> PreferenceRow {
         PreferenceRow(id: "\(item.id)-pair\(index)", image: item.image,

@@ -4,41 +4,6 @@ import Model
 import ReasonerData
 import Tokenization
 
-/// How chains are drawn for preference pairs (the paper: 32 per question at temperature 1.0).
-public struct ChainSamplingConfig: Codable, Sendable, Equatable {
-    /// Chains per item.
-    public var chains: Int
-    /// Softmax temperature.
-    public var temperature: Float
-    /// Nucleus mass (1: off).
-    public var topP: Float
-    /// Longest chain, in tokens.
-    public var maxNewTokens: Int
-    /// Base seed; each item's draws come from a stream derived from (seed, item id).
-    public var seed: UInt64
-
-    /// Settings.
-    public init(chains: Int = 16, temperature: Float = 1, topP: Float = 1, maxNewTokens: Int = 160, seed: UInt64 = 0) {
-        self.chains = chains
-        self.temperature = temperature
-        self.topP = topP
-        self.maxNewTokens = maxNewTokens
-        self.seed = seed
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case chains, temperature, topP = "top_p", maxNewTokens = "max_new_tokens", seed
-    }
-
-    /// Rejects settings no sampler can honour.
-    public func validate() throws(TrainingError) {
-        guard chains >= 1 else { throw .invalidConfiguration("chains must be at least 1 (got \(chains))") }
-        guard temperature >= 0 else { throw .invalidConfiguration("temperature must not be negative") }
-        guard topP > 0, topP <= 1 else { throw .invalidConfiguration("top_p must be in (0, 1] (got \(topP))") }
-        guard maxNewTokens >= 1 else { throw .invalidConfiguration("max_new_tokens must be at least 1") }
-    }
-}
-
 /// One item's sampled chains, each judged against the item's answer and checked against its scene.
 public struct JudgedChains: Codable, Sendable, Equatable {
     /// The item id.
@@ -52,15 +17,25 @@ public struct JudgedChains: Codable, Sendable, Equatable {
     /// Whether each chain's intermediate values match the scene (`ChainCheck.intermediatesRight`).
     public var intermediatesRight: [Bool]
 
+    /// Judged chains from their parts.
+    public init(id: String, chains: [String], verdicts: [Verdict], answers: [String?], intermediatesRight: [Bool]) {
+        self.id = id
+        self.chains = chains
+        self.verdicts = verdicts
+        self.answers = answers
+        self.intermediatesRight = intermediatesRight
+    }
+
     /// The chains as the pair builder's samples.
     public var samples: [JudgedSample] {
         zip(chains, verdicts).map { JudgedSample(questionId: id, text: $0, verdict: $1) }
     }
 }
 
-/// Draws chains of thought from a student for suite items with the CoT prompt, and judges them — what the sampler
-/// worker and the experiment runner call. Deterministic and shardable: an item's chains depend only on the model,
-/// the settings and the item's id, never on which other items share the call, the order, or the process.
+/// Chains of thought drawn from a student for suite items with the CoT prompt, judged, and turned into pairs: the
+/// one implementation the sampler, the judge and the verifier workers call. Deterministic and shardable: an item's
+/// draws come from a stream of (seed, item id) alone, never from which other items share the call, their order or
+/// the process.
 public struct ChainSampler {
     /// The student.
     public let model: StudentVLM
@@ -76,27 +51,38 @@ public struct ChainSampler {
         self.imageRoot = imageRoot
     }
 
-    /// The chains of each item (in item order) and the items left out because their image did not read.
-    public func sample(_ items: [SuiteItem], config: ChainSamplingConfig) throws -> (chains: [JudgedChains],
-                                                                                     problems: [RowProblem]) {
-        try config.validate()
-        var results: [JudgedChains] = []
+    /// `chains` chains for each item (in item order) with the sampling options and token budget, and the items left
+    /// out because their image did not read. With `itemsPerBatch` 1 (the default) an item's chains are one batch of
+    /// their own and depend on nothing else; decoding several items together is faster, but a row's last bits then
+    /// depend on its batch mates (the GEMMs round by position), so a chain may differ between shardings.
+    public func draw(_ items: [SuiteItem], chains: Int, sampling: SamplingOptions, maxNewTokens: Int, seed: UInt64,
+                     itemsPerBatch: Int = 1) throws -> (chains: [(id: String, chains: [String])], problems: [RowProblem]) {
+        guard chains >= 1, maxNewTokens >= 1, itemsPerBatch >= 1 else {
+            throw TrainingError.invalidConfiguration("chains, max_new_tokens and items per batch must be at least 1")
+        }
+        var results: [(id: String, chains: [String])] = []
         var problems: [RowProblem] = []
-        for (index, item) in items.enumerated() {
+        let options = GenerationOptions.stoppingAtEndOfTurn(template, sampling: sampling, maxNewTokens: maxNewTokens)
+        for start in stride(from: 0, to: items.count, by: itemsPerBatch) {
             try Task.checkCancellation()
-            let image: RGBImage
-            do { image = try ImageFile.read(path: imageRoot + "/" + item.image) } catch {
-                problems.append(RowProblem(file: item.image, line: index + 1,
-                                           reason: "item \(item.id): image does not decode (\(error))"))
-                continue
+            var batch: [(item: SuiteItem, request: GenerationRequest)] = []
+            for (offset, item) in items[start..<min(items.count, start + itemsPerBatch)].enumerated() {
+                let image: RGBImage
+                do { image = try ImageFile.read(path: imageRoot + "/" + item.image) } catch {
+                    problems.append(RowProblem(file: item.image, line: start + offset + 1,
+                                               reason: "item \(item.id): image does not decode (\(error))"))
+                    continue
+                }
+                let prompt = try StudentPrompting.encode(item, mode: .cot, template: template)
+                batch.append((item, try GenerationRequest(image: image, prompt: prompt, samples: chains,
+                                                          seed: seed ^ StableHash.fnv1a(item.id))))
             }
-            let prompt = try StudentPrompting.encode(item, mode: .cot, template: template)
-            let options = GenerationOptions.stoppingAtEndOfTurn(
-                template, sampling: SamplingOptions(temperature: config.temperature, topP: config.topP),
-                maxNewTokens: config.maxNewTokens, seed: config.seed ^ StableHash.fnv1a(item.id))
-            let generated = try model.generate(image: image, prompt: prompt, samples: config.chains, options: options)
-            let texts = try generated.map { try template.tokenizer.decode($0.tokens, skipSpecialTokens: true) }
-            results.append(Self.judge(item, chains: texts))
+            guard !batch.isEmpty else { continue }
+            for (entry, generated) in zip(batch, try model.generate(batch.map(\.request), options: options)) {
+                results.append((entry.item.id, try generated.map {
+                    try template.tokenizer.decode($0.tokens, skipSpecialTokens: true)
+                }))
+            }
         }
         return (results, problems)
     }

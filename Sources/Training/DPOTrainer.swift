@@ -8,8 +8,9 @@ import Tokenization
 public struct DPOJob: Codable, Sendable, Equatable {
     /// The checkpoint training starts from; it is also the frozen reference.
     public var start: String
-    /// Preference rows (`{"id", "image", "question", "chosen", "rejected"}` JSONL).
-    public var pairs: String
+    /// Preference rows (`{"id", "image", "question", "chosen", "rejected"}` JSONL), read in order (a run's pairs
+    /// come in one file per judged shard).
+    public var pairs: [String]
     /// The folder image paths are relative to.
     public var imageRoot: String
     /// The loss.
@@ -22,7 +23,7 @@ public struct DPOJob: Codable, Sendable, Equatable {
     public var output: String
 
     /// A job.
-    public init(start: String, pairs: String, imageRoot: String, objective: DPOObjective = DPOObjective(),
+    public init(start: String, pairs: [String], imageRoot: String, objective: DPOObjective = DPOObjective(),
                 maxWords: Int? = 90, optimization: OptimizationConfig, output: String) {
         self.start = start
         self.pairs = pairs
@@ -109,7 +110,7 @@ public enum DPOTrainer {
             let seed = zip(evaluation.gradChosen, evaluation.gradRejected).flatMap { [Float($0), Float($1)] }
             tape.backward(logps, scale: scale, seed: seed)
             return evaluation.metrics
-        }, validate: nil)
+        }, validate: nil).metrics
         let summary = DPOSummary(steps: job.optimization.steps, pairs: pairs.count, skippedRows: skipped,
                                  finalMetrics: last.isEmpty ? (MetricsLog.read(folder.metricsFile).last ?? [:]) : last,
                                  checkpoint: folder.latestCheckpoint()?.path ?? "")
@@ -127,12 +128,16 @@ public enum DPOTrainer {
     /// The job's usable pairs as scoring examples (truncated), and the skipped rows with reasons.
     static func preferenceExamples(_ job: DPOJob, model loaded: StudentCheckpoint.Loaded) throws
         -> ([PairExamples], [String]) {
-        let batch = try RowFiles.read(PreferenceRow.self, path: job.pairs, imageRoot: job.imageRoot)
-        var skipped = batch.problems.map(\.description)
+        var skipped: [String] = [], all: [(file: String, row: PreferenceRow)] = []
+        for file in job.pairs {
+            let batch = try RowFiles.read(PreferenceRow.self, path: file, imageRoot: job.imageRoot)
+            skipped += batch.problems.map(\.description)
+            all += batch.rows.map { (file, $0) }
+        }
         let rows = RowExamples(template: try ChatTemplate(tokenizer: loaded.tokenizer), config: loaded.model.config)
         let scoring = ScoredResponses(template: rows.template, maxWords: job.maxWords)
         var pairs: [PairExamples] = []
-        for row in batch.rows {
+        for (file, row) in all {
             do {
                 let image = try rows.image(row.image, root: job.imageRoot)
                 let prompt = row.image == nil ? Conversation.imageMarker + "\n" + row.question : row.question
@@ -144,10 +149,12 @@ public enum DPOTrainer {
                 }
                 pairs.append(PairExamples(id: row.id, chosen: chosen, rejected: rejected))
             } catch {
-                skipped.append("\(job.pairs): row \(row.id): \(error)")
+                skipped.append("\(file): row \(row.id): \(error)")
             }
         }
-        guard !pairs.isEmpty else { throw TrainingError.noUsableData("no usable pair in \(job.pairs): \(skipped.prefix(3))") }
+        guard !pairs.isEmpty else {
+            throw TrainingError.noUsableData("no usable pair in \(job.pairs.joined(separator: ", ")): \(skipped.prefix(3))")
+        }
         return (pairs, skipped)
     }
 

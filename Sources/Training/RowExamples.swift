@@ -13,6 +13,9 @@ public struct SourcedExample: Sendable, Equatable {
     /// The model input.
     public var example: VLMExample
 
+    /// The tokens its loss trains on.
+    public var trainedTokens: Int { example.lossMask.reduce(0) { $0 + ($1 ? 1 : 0) } }
+
     /// An example.
     public init(id: String, source: String, example: VLMExample) {
         self.id = id

@@ -55,10 +55,11 @@ public struct SFTSummary: Codable, Sendable, Equatable {
 public enum SFTTrainer {
     /// Runs `job` to its last step (resuming from the run folder's latest checkpoint if there is one) and writes
     /// `summary.json`. A finished job returns its summary without training again. `stopAfterStep` returns early
-    /// without a checkpoint, as a kill would (tests of resumption).
+    /// without a checkpoint, as a kill would (tests of resumption); `onCheckpoint` may end the job at a checkpoint
+    /// (it is then finished at that step).
     @discardableResult
-    public static func run(_ job: SFTJob, stopAfterStep: Int? = nil,
-                           onStep: StepObserver? = nil) throws -> SFTSummary {
+    public static func run(_ job: SFTJob, stopAfterStep: Int? = nil, onStep: StepObserver? = nil,
+                           onCheckpoint: CheckpointObserver? = nil) throws -> SFTSummary {
         let folder = TrainingRunFolder(URL(fileURLWithPath: job.output))
         if folder.isFinished { return try JSONDecoder().decode(SFTSummary.self, from: Data(contentsOf: folder.summaryFile)) }
         let loop = try TrainingLoop(folder: folder, start: URL(fileURLWithPath: job.start), config: job.optimization)
@@ -87,21 +88,25 @@ public enum SFTTrainer {
         let model = loop.model
         let schedule = BatchSchedule(lengths: examples.map(\.example.tokens.count), batchSize: job.optimization.batchSize,
                                      window: job.optimization.bucketWindow, seed: job.optimization.seed)
-        let last = try loop.run(schedule: schedule, stopAfterStep: stopAfterStep, onStep: onStep,
-                                microStep: { tape, indices, scale in
+        let (last, endStep) = try loop.run(schedule: schedule, stopAfterStep: stopAfterStep, onStep: onStep,
+                                           onCheckpoint: onCheckpoint, weight: { indices in
+            Double(indices.reduce(0) { $0 + examples[$1].trainedTokens })
+        }, microStep: { tape, indices, scale in
             let loss = try model.loss(tape, indices.map { examples[$0].example })
             let value = Double(tape.scalar(loss))
             tape.backward(loss, scale: scale)
-            return ["loss": value, "tokens": Double(indices.reduce(0) { $0 + examples[$1].example.tokens.count })]
+            let tokens = indices.reduce(0) { $0 + examples[$1].example.tokens.count }
+            let positions = indices.count * model.config.patchesPerImage + tokens
+            return ["loss": value, "tokens": Double(tokens), "positions": Double(positions)]
         }, validate: validation.isEmpty ? nil : {
             ["validation_loss": try meanLoss(model, validation, batchSize: job.optimization.batchSize)]
         })
         let validations = MetricsLog.read(folder.validationFile)
-        let summary = SFTSummary(steps: job.optimization.steps, examplesPerSource: perSource, skippedRows: skipped,
+        let summary = SFTSummary(steps: endStep, examplesPerSource: perSource, skippedRows: skipped,
                                  finalLoss: last["loss"] ?? MetricsLog.read(folder.metricsFile).last?["loss"],
                                  validationLoss: validations.last?["validation_loss"],
                                  checkpoint: folder.latestCheckpoint()?.path ?? "")
-        if stopAfterStep.map({ $0 < job.optimization.steps }) != true { try loop.finish(summary) }
+        if stopAfterStep != endStep || endStep == job.optimization.steps { try loop.finish(summary) }
         return summary
     }
 

@@ -6,6 +6,10 @@ import Tensor
 /// before that step's checkpoint, as a kill would (a worker whose lease passed to another stops this way).
 public typealias StepObserver = (_ step: Int, _ metrics: [String: Double]) throws -> Void
 
+/// Called after each checkpoint is saved, with its step and the model as saved; returning true ends the run there
+/// (a job gated on probes rather than on a step count stops once its probes pass).
+public typealias CheckpointObserver = (_ step: Int, _ model: StudentVLM) throws -> Bool
+
 /// The loop every trainer runs, written out plainly: for each optimizer step, `accumulation` micro-batches of
 /// forward + backward (gradients scaled by 1/accumulation), clip, AdamW at the scheduled learning rate; metrics per
 /// step; validation and checkpoints every K steps. It starts from the run folder's latest checkpoint when there is
@@ -51,12 +55,18 @@ final class TrainingLoop {
         return adam
     }
 
-    /// Runs from `startStep` to `config.steps` (or to `stopAfterStep`, returning as a kill would: no checkpoint).
-    /// `microStep` records and back-propagates one micro-batch with the given gradient scale and returns its
-    /// metrics; `validate` returns validation metrics. Returns the last metrics.
+    /// Runs from `startStep` to `config.steps` (or to `stopAfterStep`, returning as a kill would: no checkpoint;
+    /// or to the checkpoint after which `onCheckpoint` says stop). `microStep` records and back-propagates one
+    /// micro-batch with the given gradient scale and returns its metrics; `validate` returns validation metrics.
+    /// Returns the last metrics and the step the run ended at.
+    ///
+    /// `weight` gives a micro-batch's share of its step (default: all equal): the SFT trainer weighs each by its
+    /// trained tokens, so that a step of several micro-batches has the gradient of the mean over all of its tokens,
+    /// as one big batch would, whatever the mix of caption and drill micro-batches.
     func run(schedule: BatchSchedule, stopAfterStep: Int? = nil, onStep: StepObserver? = nil,
+             onCheckpoint: CheckpointObserver? = nil, weight: (([Int]) -> Double)? = nil,
              microStep: (Tape, [Int], Float) throws -> [String: Double],
-             validate: (() throws -> [String: Double])?) throws -> [String: Double] {
+             validate: (() throws -> [String: Double])?) throws -> (metrics: [String: Double], step: Int) {
         guard schedule.batchesPerEpoch > 0 else { throw TrainingError.noUsableData("no examples to batch") }
         let lr = LearningRateSchedule(peak: config.learningRate, minimum: config.minLearningRate,
                                       warmupSteps: config.warmupSteps, totalSteps: config.steps)
@@ -69,13 +79,18 @@ final class TrainingLoop {
             try Task.checkCancellation()
             model.parameters.zeroGrads()
             var sums: [String: Double] = [:]
+            var micros: [[Int]] = []
             for micro in 0..<config.accumulation {
                 let index = step * config.accumulation + micro
                 let epoch = index / schedule.batchesPerEpoch
                 if cachedEpoch.index != epoch { cachedEpoch = (epoch, schedule.epoch(epoch)) }
+                micros.append(cachedEpoch.batches[index % schedule.batchesPerEpoch])
+            }
+            let weights = micros.map { weight?($0) ?? 1 }
+            let total = weights.reduce(0, +)
+            for (micro, share) in zip(micros, weights) {
                 tape.reset()
-                let values = try microStep(tape, cachedEpoch.batches[index % schedule.batchesPerEpoch],
-                                           1 / Float(config.accumulation))
+                let values = try microStep(tape, micro, total > 0 ? Float(share / total) : 1 / Float(micros.count))
                 for (name, value) in values { sums[name, default: 0] += value / Double(config.accumulation) }
             }
             tape.reset()
@@ -91,12 +106,13 @@ final class TrainingLoop {
             if let validate, (config.validateEvery > 0 && done % config.validateEvery == 0) || done == config.steps {
                 try validations.append(step: done, values: try validate())
             }
-            if stopAfterStep == done { return last }
+            if stopAfterStep == done { return (last, done) }
             if (config.checkpointEvery > 0 && done % config.checkpointEvery == 0) || done == config.steps {
                 try folder.saveCheckpoint(model, loaded: loaded, optimizer: optimizer, step: done)
+                if try onCheckpoint?(done, model) == true { return (last, done) }
             }
         }
-        return last
+        return (last, config.steps)
     }
 
     /// Writes the summary that marks the job finished.

@@ -20,6 +20,8 @@ public struct VerifierPoint: Codable, Sendable, Equatable {
     public var bestOfN: Double
     /// The answer with the largest sum of reward weights `exp(r − max r)` over the chains giving it.
     public var weightedVote: Double
+    /// Whether any of the N chains is right (the ceiling every picking rule stays below).
+    public var anyCorrect: Double
 }
 
 /// The DPO model as a verifier (the paper, section 5): the implicit reward β·log(π_DPO/π_SFT) ranks chains sampled
@@ -54,26 +56,37 @@ public enum Verifier {
         }
     }
 
+    /// Per item, whether majority voting, best-of-N and reward-weighted voting over the first `n` chains are right
+    /// (what a paired comparison of two picking rules needs), in `rewarded` order.
+    public static func outcomes(_ rewarded: [RewardedChains], items: [SuiteItem],
+                                n: Int) -> (majority: [Bool], bestOfN: [Bool], weighted: [Bool]) {
+        let keys = Dictionary(items.map { ($0.id, AnswerKey($0)) }, uniquingKeysWith: { first, _ in first })
+        var out: (majority: [Bool], bestOfN: [Bool], weighted: [Bool]) = ([], [], [])
+        for entry in rewarded {
+            guard let key = keys[entry.judged.id] else { continue }
+            let count = min(n, entry.judged.chains.count)
+            let answers = Array(entry.judged.answers.prefix(count)), rewards = Array(entry.rewards.prefix(count))
+            let right = { (answer: String?) in answer.map { AnswerJudge.score($0, key: key).verdict == .correct } ?? false }
+            out.majority.append(right(vote(answers, weights: Array(repeating: 1, count: count))))
+            let top = rewards.indices.max(by: { rewards[$0] < rewards[$1] })
+            out.bestOfN.append(top.map { entry.judged.verdicts[$0] == .correct } ?? false)
+            let peak = rewards.max() ?? 0
+            out.weighted.append(right(vote(answers, weights: rewards.map { exp($0 - peak) })))
+        }
+        return out
+    }
+
     /// Accuracy of majority voting, best-of-N and reward-weighted voting over the first N chains, for each N.
     public static func curve(_ rewarded: [RewardedChains], items: [SuiteItem], ns: [Int]) -> [VerifierPoint] {
-        let keys = Dictionary(items.map { ($0.id, AnswerKey($0)) }, uniquingKeysWith: { first, _ in first })
+        let known = Set(items.map(\.id))
+        let scored = rewarded.filter { known.contains($0.judged.id) }
+        let total = Double(max(1, scored.count))
+        func share(_ outcomes: [Bool]) -> Double { Double(outcomes.filter { $0 }.count) / total }
         return ns.map { n in
-            var majority = 0.0, best = 0.0, weighted = 0.0
-            for entry in rewarded {
-                guard let key = keys[entry.judged.id] else { continue }
-                let count = min(n, entry.judged.chains.count)
-                let answers = Array(entry.judged.answers.prefix(count))
-                let rewards = Array(entry.rewards.prefix(count))
-                if let answer = vote(answers, weights: Array(repeating: 1, count: count)),
-                   AnswerJudge.score(answer, key: key).verdict == .correct { majority += 1 }
-                if let top = rewards.indices.max(by: { rewards[$0] < rewards[$1] }),
-                   entry.judged.verdicts[top] == .correct { best += 1 }
-                let peak = rewards.max() ?? 0
-                if let answer = vote(answers, weights: rewards.map { exp($0 - peak) }),
-                   AnswerJudge.score(answer, key: key).verdict == .correct { weighted += 1 }
-            }
-            let total = Double(max(1, rewarded.count))
-            return VerifierPoint(n: n, majority: majority / total, bestOfN: best / total, weightedVote: weighted / total)
+            let o = outcomes(scored, items: items, n: n)
+            let any = scored.filter { $0.judged.verdicts.prefix(n).contains(.correct) }.count
+            return VerifierPoint(n: n, majority: share(o.majority), bestOfN: share(o.bestOfN),
+                                 weightedVote: share(o.weighted), anyCorrect: Double(any) / total)
         }
     }
 

@@ -39,7 +39,7 @@ extension FleetProcessTests {
 
     let first = try ChildProcess(executable: distillerPath(), environment: environment)
     #expect(try await first.waitForOutput("consuming"), "the distiller starts: \(first.output)")
-    let stage = DistillStage(runID: runID, dataset: try data.appending("train.jsonl"), itemCount: count,
+    let stage = DistillBatches(runID: runID, dataset: try data.appending("train.jsonl"), itemCount: count,
                              batchSize: count, teacher: .offline(seed: 5, errorRate: 0.2))
     try await stage.enqueue(on: broker)
     #expect(try await first.waitForOutput("handling"), "the distiller takes the batch: \(first.output)")

@@ -71,9 +71,16 @@ final class FleetHarness {
         }
     }
 
-    /// Waits (polling the run record) until the run is done.
+    /// Waits (polling the run record) until the run is done; a run that fails ends the wait at once, with its reason.
     func waitUntilDone(_ runID: String) async throws {
-        try await waitFor("run \(runID) to finish") { try await RunRecord.read(runID, from: store)?.state == .done }
+        try await waitFor("run \(runID) to finish") {
+            let record = try await RunRecord.read(runID, from: store)
+            if record?.state == .failed {
+                Issue.record("run \(runID) failed: \(record?.reason ?? "")")
+                throw CancellationError()
+            }
+            return record?.state == .done
+        }
     }
 
     /// Waits until the run's stream holds an event of `kind`.

@@ -17,6 +17,7 @@ import Testing
         name: fleet-test
         suite: {train: 60, validation: 2, test: 3, pretrain_per_family: 8, format_per_family: 2, seed: 11}
         distill: {batch_size: 100, offline_error_rate: 0.2}
+        student: {checkpoint: ""}
         pretrain:
           scale: tiny
           vocabulary_size: 400
@@ -25,9 +26,10 @@ import Testing
         sft:
           mixes: [format+direct, format+direct+cot]
           validation_limit: 4
+          epochs: 0
           training: {steps: 10, batch_size: 4, learning_rate: 0.001, validate_every: 5, checkpoint_every: 5}
         sample: {chains_per_item: 4, max_new_tokens: 12, items_per_shard: 15, items_per_family: 0, seed: 5}
-        dpo: {training: {steps: 4, batch_size: 2, learning_rate: 0.00001}}
+        dpo: {min_sampled_accuracy: 0, epochs: 0, training: {steps: 4, batch_size: 2, learning_rate: 0.00001}}
         evaluate: {items_per_shard: 4, items_per_family: 0, max_new_tokens: 12}
         """
 
@@ -134,7 +136,7 @@ import Testing
         let counters = { (run: String) in try await harness.store.fields(of: StateKeys.counters(run)) }
         #expect(try await counters(stormy) == counters(calm))
         let events = try harness.reasoner(["follow", stormy, "--no-wait"])
-        #expect(events.components(separatedBy: "stage.started").count == 8, "one start per stage: \(events)")
+        #expect(events.components(separatedBy: "stage.started").count == 9, "one start per stage: \(events)")
         let report = try String(contentsOfFile: harness.root + "/runs/\(stormy)/eval/results.md", encoding: .utf8)
         #expect(Self.students.allSatisfy { report.contains("| \($0) |") }, "\(report)")
         #expect(events.contains("run.done"))

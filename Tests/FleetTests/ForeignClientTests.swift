@@ -38,7 +38,7 @@ extension FleetProcessTests {
         let data = try ArtifactRef("runs/\(runID)/data")
         let manifest = try SuiteWriter.write(config: suite, to: try harness.artifacts.path(of: data))
         let count = manifest.counts.values.reduce(0) { $0 + ($1["train"] ?? 0) }
-        let stage = DistillStage(runID: runID, dataset: try data.appending("train.jsonl"), itemCount: count,
+        let stage = DistillBatches(runID: runID, dataset: try data.appending("train.jsonl"), itemCount: count,
                                  batchSize: 10, teacher: .offline(seed: 3, errorRate: 0))
         try await stage.enqueue(on: harness.broker)
         try await stage.waitUntilDone(store: harness.store) { _, _ in }

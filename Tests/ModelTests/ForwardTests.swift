@@ -75,3 +75,4 @@ import Tokenization
         #expect(tape.value(model.imageFeatures(tape, images: [example.image])).count == 64 * 128)
     }
 }
+

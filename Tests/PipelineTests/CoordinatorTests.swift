@@ -13,15 +13,28 @@ private struct ToyStep: WorkMessage {
     var index: Int
 }
 
-/// Counts how often each message id was handled.
+/// Counts how often each message id was handled; `broken` message ids fail for good (after an early
+/// acknowledgement when `acknowledgeFirst`, as a training job does).
 private final class ToyHandler: MessageHandler, @unchecked Sendable {  // counts under a lock
     private let lock = NSLock()
     private var counts: [String: Int] = [:]
+    private var brokenIDs: Set<String> = []
+    private var acknowledgeFirst = false
 
     func calls() -> [String: Int] { lock.withLock { counts } }
+    func breakMessages(_ ids: Set<String>, acknowledgeFirst: Bool) {
+        lock.withLock { (brokenIDs, self.acknowledgeFirst) = (ids, acknowledgeFirst) }
+    }
 
     func handle(_ message: ToyStep, context: HandlerContext) async throws -> HandlerOutcome {
-        lock.withLock { counts[context.messageID, default: 0] += 1 }
+        let (broken, early) = lock.withLock {
+            counts[context.messageID, default: 0] += 1
+            return (brokenIDs.contains(context.messageID), acknowledgeFirst)
+        }
+        if broken {
+            if early { try await context.acknowledgeEarly() }
+            throw HandlerError.permanent("the data of \(context.messageID) is unusable")
+        }
         return HandlerOutcome(result: ["stage": message.stage])
     }
 }
@@ -139,4 +152,48 @@ private struct ToyFleet {
     let seen = try await Presence.seen(in: store, window: 60, now: 1_010)
     #expect(seen.map(\.name) == ["judge b pid 2", "sampler a pid 1"])
     #expect(seen.map(\.ago) == [20, 10])
+}
+
+
+@Test(arguments: [false, true])
+func aPermanentFailureFailsTheRunWithTheReasonAndARetryResumesIt(afterEarlyAck: Bool) async throws {
+    let fleet = try await ToyFleet()
+    let coordinator = fleet.coordinator(reissueAfter: .zero)
+    try await Coordinator.submit(runID: "r1", pipeline: "runs/r1/pipeline.json", store: fleet.store)
+    fleet.handler.breakMessages(["r1.first.1"], acknowledgeFirst: afterEarlyAck)
+    try await coordinator.advanceAll()
+    try await fleet.work()
+    try await coordinator.advanceAll()
+    let failed = try #require(try await RunRecord.read("r1", from: fleet.store))
+    #expect(failed.state == .failed && failed.stage == "first")
+    #expect(failed.reason == "r1.first.1: the data of r1.first.1 is unusable")
+    #expect(try await fleet.stages("r1").last == "run.failed first")
+    // A failed run is not driven (no re-issue loop), however often the coordinator passes.
+    for _ in 0..<3 { try await coordinator.advanceAll() }
+    #expect(try await fleet.broker.depth(of: "toy") == 0 && fleet.handler.calls()["r1.first.1"] == 1)
+    await #expect(throws: RunRetry.Refusal.notFailed("r2", .submitted)) {
+        try await Coordinator.submit(runID: "r2", pipeline: "p", store: fleet.store)
+        try await RunRetry.retry("r2", store: fleet.store)
+    }
+    // The cause fixed, a retry re-issues the unfinished message only and the run finishes.
+    fleet.handler.breakMessages([], acknowledgeFirst: false)
+    try await RunRetry.retry("r1", store: fleet.store)
+    try await coordinator.advanceAll()
+    try await fleet.work()
+    try await coordinator.advanceAll()
+    try await fleet.work()
+    try await coordinator.advanceAll()
+    #expect(try await RunRecord.read("r1", from: fleet.store)?.state == .done)
+    #expect(fleet.handler.calls()["r1.first.0"] == 1 && fleet.handler.calls()["r1.first.1"] == 2)
+}
+
+@Test func theCoordinatorPlansEachStageOnceHoweverManyTicks() async throws {
+    let fleet = try await ToyFleet()
+    let coordinator = fleet.coordinator()
+    try await Coordinator.submit(runID: "r1", pipeline: "runs/r1/pipeline.json", store: fleet.store)
+    for _ in 0..<20 { try await coordinator.advanceAll() }
+    #expect(await coordinator.plansMade == 1, "the first stage is planned once, not on every tick")
+    try await fleet.work()
+    for _ in 0..<20 { try await coordinator.advanceAll() }
+    #expect(await coordinator.plansMade == 2)
 }

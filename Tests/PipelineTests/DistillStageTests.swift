@@ -20,7 +20,7 @@ private func smallSuite() throws -> (ArtifactStore, ArtifactRef, Int, String) {
     let (artifacts, dataset, count, root) = try smallSuite()
     defer { try? FileManager.default.removeItem(atPath: root) }
     let fleet = EmbeddedFleet(artifacts: artifacts, logger: quietLogger())
-    let stage = DistillStage(runID: "r1", dataset: dataset, itemCount: count, batchSize: 7,
+    let stage = DistillBatches(runID: "r1", dataset: dataset, itemCount: count, batchSize: 7,
                              teacher: .offline(seed: 3, errorRate: 0.3))
     try await fleet.distill(stage, workers: 2) { _, _ in }
 
@@ -52,7 +52,7 @@ private func smallSuite() throws -> (ArtifactStore, ArtifactRef, Int, String) {
     let (artifacts, dataset, count, root) = try smallSuite()
     defer { try? FileManager.default.removeItem(atPath: root) }
     let fleet = EmbeddedFleet(artifacts: artifacts, logger: quietLogger())
-    let stage = DistillStage(runID: "r1", dataset: dataset, itemCount: count, batchSize: 20,
+    let stage = DistillBatches(runID: "r1", dataset: dataset, itemCount: count, batchSize: 20,
                              teacher: .offline(seed: 1, errorRate: 0.1))
     try await fleet.distill(stage, workers: 1) { _, _ in }
     let first = try await fleet.store.fields(of: StateKeys.counters("r1"))

@@ -13,6 +13,7 @@ import Training
     (definition.suite.train, definition.suite.validation, definition.suite.test) = (6, 2, 3)
     (definition.suite.pretrainPerFamily, definition.suite.formatPerFamily) = (4, 2)
     definition.distill.batchSize = 10
+    definition.student.checkpoint = ""  // from scratch: a tiny student pretrained in the run
     definition.pretrain = PretrainSettings(scale: .tiny, vocabularySize: 400, contextLength: 512,
                                            training: OptimizationConfig(steps: 6, batchSize: 4, learningRate: 2e-3,
                                                                         checkpointEvery: 3))
@@ -22,6 +23,7 @@ import Training
                                                               validateEvery: 2, checkpointEvery: 2))
     (definition.sample.chainsPerItem, definition.sample.maxNewTokens, definition.sample.itemsPerFamily) = (2, 8, 2)
     definition.dpo.training = OptimizationConfig(steps: 2, batchSize: 2, learningRate: 1e-5)
+    (definition.dpo.minSampledAccuracy, definition.dpo.epochs) = (0, 0)
     (definition.evaluate.itemsPerFamily, definition.evaluate.maxNewTokens) = (2, 8)
     let artifacts = try ArtifactStore(root: FileManager.default.temporaryDirectory
         .appendingPathComponent("embedded-\(UUID().uuidString)").path)
@@ -32,7 +34,8 @@ import Training
 
     let seen = events.withLock { $0 }
     let stages = seen.filter { $0["kind"] == "stage.started" }.compactMap { $0["stage"] }
-    #expect(stages == ["distill", "pretrain", "sft", "sample", "dpo", "evaluate", "report"], "every stage once, in order")
+    #expect(stages == ["prepare", "distill", "pretrain", "sft", "sample", "dpo", "evaluate", "report"],
+            "every stage once, in order")
     let trained = seen.filter { $0["kind"] == "train.done" }.compactMap { $0["job"] }
     #expect(Set(trained).isSuperset(of: ["pretrain", "sft-format+direct", "sft-format+direct+cot"]), "\(trained)")
     #expect(seen.contains { $0["kind"] == "train.step" && $0["job"] == "pretrain" }, "training progress is streamed")
@@ -46,8 +49,12 @@ import Training
     let report = try String(contentsOfFile: try artifacts.path(of: try layout.evaluations.appending("results.md")),
                             encoding: .utf8)
     #expect(report.contains("| sft-format+direct |") && report.contains("| sft-format+direct+cot |"), "\(report)")
-    // DPO trains exactly when the judge found pairs (a toy student rarely answers right; then it is skipped).
-    let pairs = try artifacts.path(of: try layout.rows("pairs"))
-    #expect(trained.contains("dpo") == FileManager.default.fileExists(atPath: pairs))
+    // DPO trains exactly when the judge found pairs (a toy student rarely answers right; then it is skipped), and
+    // the findings say why it did not.
+    let findings = try JSONDecoder().decode(RunFindings.self, from: try artifacts.read(
+        try layout.evaluations.appending("findings.json")))
+    #expect(trained.contains("dpo") == (findings.dpoSkipped == nil), "\(findings.dpoSkipped ?? "trained")")
     #expect(report.contains("| dpo |") == trained.contains("dpo"))
+    #expect(findings.sampling.first?.chains == 2 * 2 * 5, "two chains of two items per family were judged")
+    #expect(try artifacts.exists(try layout.evaluations.appending("items.jsonl")))
 }

@@ -112,7 +112,7 @@ private struct ReportLine: Decodable {
                                                                             completionPerMillion: 0)),
                               http: http, maxConcurrency: 4)
     let fleet = EmbeddedFleet(artifacts: artifacts, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
-    let stage = DistillStage(runID: "b1", dataset: suite.dataset, itemCount: suite.count, batchSize: 5,
+    let stage = DistillBatches(runID: "b1", dataset: suite.dataset, itemCount: suite.count, batchSize: 5,
                              teacher: .endpoint)
     let ran = try await fleet.distill(stage, workers: 2, teacher: teacher, budgetDollars: 6) { _, _ in }
     await http.shutdown()

@@ -4,6 +4,7 @@ import Logging
 import Messaging
 import ReasonerData
 import Testing
+import Training
 @testable import Pipeline
 
 /// Samples for a shard: 8 chains per item from the offline teacher at a 40 % error rate (different seeds), so most
@@ -45,8 +46,16 @@ private func writeSamples(_ suite: SmallSuite, items: [SuiteItem]) throws -> Art
         #expect(row.question.hasPrefix("<image>\n") && row.chosen != row.rejected)
     }
     #expect(perQuestion.values.allSatisfy { $0 <= 3 }, "at most 3 pairs per question")
-    let verdicts = try suite.artifacts.read(try ArtifactRef(task.output.path + ".verdicts.jsonl"))
-    #expect(verdicts.split(separator: UInt8(ascii: "\n")).count == items.count * 8)
+    let judged = try suite.artifacts.read(try task.judged).split(separator: UInt8(ascii: "\n"))
+        .map { try JSONDecoder().decode(JudgedChains.self, from: Data($0)) }
+    #expect(judged.map(\.id) == items.map(\.id) && judged.allSatisfy { $0.chains.count == 8 }, "every chain judged")
+    // Rejection-sampling fine-tuning's rows: correct chains whose steps check out, at most 4 per question.
+    let correct = try RowFiles.read(ConversationRow.self, path: try suite.artifacts.path(of: try task.correct)).rows
+    #expect(!correct.isEmpty && correct.count <= 4 * items.count)
+    for row in correct {
+        let item = try #require(byID[String(row.id.prefix(upTo: row.id.range(of: "-cot-rft")!.lowerBound))])
+        #expect(ChainChecker.check(row.conversations[1].value, item: item).intermediatesRight)
+    }
 }
 
 @Test func aShardNamingUnknownItemsIsDeadLetteredWithTheReason() async throws {

@@ -1,3 +1,4 @@
+import Artifacts
 import Foundation
 import Logging
 import Messaging
@@ -35,6 +36,7 @@ private final class SquareHandler: MessageHandler, @unchecked Sendable {  // cal
         switch message.mode {
         case "poison": throw HandlerError.permanent("n must be positive")
         case "flaky": throw CocoaError(.fileReadUnknown)
+        case "escape": throw ArtifactError.escapesRoot(ref: "runs/r1/link", resolved: "/etc")
         default: break
         }
         let followUp = OutgoingMessage(exchange: topology.workExchange, routingKey: topology.queues[1].routingKey,
@@ -62,7 +64,8 @@ private struct Fixture {
         handler = SquareHandler(topology: topology)
         worker = Worker(role: "squarer", queue: "square", prefetch: 1, broker: broker, store: store, handler: handler,
                         logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-                        retryBackoff: RetryBackoff(initial: .milliseconds(1), maximum: .milliseconds(2)))
+                        retryBackoff: RetryBackoff(initial: .milliseconds(1), maximum: .milliseconds(2)),
+                        deliveryLimit: 2)
     }
 
     func send(_ message: Square, id: String) async throws {
@@ -130,6 +133,38 @@ private struct Fixture {
     #expect(fixture.handler.calls("flaky") == 3)
     #expect(try await fixture.broker.depth(of: "square.dlq") == 1)
     #expect(try await fixture.broker.depth(of: "square") == 0)
+    let failures = try await fixture.store.fields(of: StateKeys.failures("r1"))
+    #expect(failures["flaky"]?.contains("failed 3 deliveries") == true, "the last try leaves the run's failure mark")
+}
+
+@Test func aRefThatEscapesTheVolumeIsDeadLetteredAtOnceWithItsReason() async throws {
+    let fixture = try await Fixture()
+    try await fixture.send(Square(n: 2, mode: "escape"), id: "escape")
+    try await fixture.process(1)
+    #expect(fixture.handler.calls("escape") == 1, "not retried")
+    #expect(try await fixture.broker.depth(of: "square.dlq") == 1)
+    let failures = try await fixture.store.fields(of: StateKeys.failures("r1"))
+    #expect(failures["escape"]?.contains("leads outside the artifacts root") == true)
+}
+
+@Test(arguments: ["0", "-3", "two", "1.5", ""])
+func numericEnvironmentSettingsAreCheckedWithTheirRange(value: String) throws {
+    for name in ["REASONER_PREFETCH", "REASONER_TEACHER_CONCURRENCY", "REASONER_TEACHER_RPM", "OPENBLAS_NUM_THREADS"] {
+        if value.isEmpty {
+            #expect(try EnvironmentSettings.integer(name, default: 7, [name: value]) == 7, "unset means the default")
+            continue
+        }
+        #expect(throws: EnvironmentSettings.Invalid.self) { try EnvironmentSettings.validate([name: value]) }
+        do {
+            try EnvironmentSettings.validate([name: value])
+        } catch let error as EnvironmentSettings.Invalid {
+            #expect(error.description.hasPrefix("\(name)=\(value) is not usable: it must be a whole number from 1"))
+        }
+    }
+    #expect(throws: EnvironmentSettings.Invalid.self) {
+        try EnvironmentSettings.validate(["REASONER_TEACHER_PRICE_PROMPT": "-1" + value])
+    }
+    #expect(try EnvironmentSettings.integer("REASONER_PREFETCH", default: 1, ["REASONER_PREFETCH": "4"]) == 4)
 }
 
 @Test func gracefulShutdownStopsTheLoop() async throws {

@@ -16,6 +16,7 @@ private func oracle(_ item: SuiteItem) -> String {
         case .barSum: return String(v(q.colours![0]) + v(q.colours![1]))
         case .tallestBar: return chart.bars.max { $0.value < $1.value }!.colour.rawValue
         case .countAbove: return String(values.filter { $0 > q.threshold! }.count)
+        case .barSumMinus: return String(v(q.colours![0]) + v(q.colours![1]) - v(q.colours![2]))
         default: return String(values.max()! - values.min()!)
         }
     case .counting(let scene), .choice(let scene):
@@ -26,6 +27,7 @@ private func oracle(_ item: SuiteItem) -> String {
         case .countShape: value = String(scene.objects.filter { $0.shape == q.shape! }.count)
         case .moreColour: value = String(n(q.colours![0]) - n(q.colours![1]))
         case .countEither: value = String(n(q.colours![0]) + n(q.colours![1]))
+        case .notColour: value = String(scene.objects.count - n(q.colours![0]))
         default: value = Colour.allCases.max { n($0) < n($1) }!.rawValue
         }
         guard let choices = item.choices else { return value }
@@ -37,6 +39,7 @@ private func oracle(_ item: SuiteItem) -> String {
         case .valueOf: return String(v(q.words![0]))
         case .sumOf: return String(v(q.words![0]) + v(q.words![1]))
         case .differenceOf: return String(v(q.words![0]) - v(q.words![1]))
+        case .largestMinus: return String(text.entries.map(\.value).max()! - v(q.words![0]))
         default: return text.entries.max { $0.value < $1.value }!.word
         }
     case .math(let tiles):
@@ -166,65 +169,106 @@ func everyAnswerIsRightForItsScene(difficulty: Difficulty) throws {
     }
 }
 
-@Test(arguments: [64, 96, 128])
-func chartPixelsShowTheBarHeights(size: Int) throws {
+/// The pixels of the 8x8 patch at grid (`column`, `row`) of a 64x64 image.
+private func patch(_ image: RGBImage, column: Int, row: Int) -> [(UInt8, UInt8, UInt8)] {
+    (0..<64).map { i in image[x: column * 8 + i % 8, y: row * 8 + i / 8] }
+}
+
+private func count(_ pixels: [(UInt8, UInt8, UInt8)], _ colour: (UInt8, UInt8, UInt8)) -> Int {
+    pixels.filter { $0 == colour }.count
+}
+
+@Test(arguments: [64, 128])
+func chartBarsAreWholePatchesWideAndHigh(size: Int) throws {
     let charts = try SuiteFixtures.items(test: 30).compactMap { item -> ChartScene? in
         if case .chart(let chart) = item.scene { return chart }
         return nil
     }
-    let scale = Double(size) / 64
+    let scale = size / 64
     for chart in charts {
         let image = chart.render(size: size)
-        let slot = 64.0 / Double(chart.bars.count)
-        for (i, bar) in chart.bars.enumerated() {
-            let x = Int(((Double(i) + 0.5) * slot) * scale)
-            var height = 0
-            for y in 0..<size where image[x: x, y: y] == bar.colour.rgb { height += 1 }
-            #expect(abs(Double(height) - Double(bar.value) * ChartScene.unit * scale) <= 1.0)
+        var columns: [Int: ChartScene.Bar] = [:]
+        for (i, bar) in chart.bars.enumerated() { columns[ChartScene.column(i, of: chart.bars.count)] = bar }
+        #expect(columns.count == chart.bars.count, "every bar has a column of its own")
+        for column in 0..<8 {
+            for row in 0..<8 {
+                let bar = columns[column], filled = bar.map { row >= 8 - $0.value } ?? false
+                let expected = filled ? bar!.colour.rgb : Ink.background
+                // Every pixel of the patch (scaled) has one colour: the bar's, or the background.
+                for dy in 0..<(8 * scale) {
+                    for dx in 0..<(8 * scale) {
+                        #expect(image[x: column * 8 * scale + dx, y: row * 8 * scale + dy] == expected,
+                                "\(chart.caption) patch \(column),\(row)")
+                    }
+                }
+            }
         }
     }
 }
 
-@Test func objectPixelsShowEachShapeInItsCellAndNothingElse() throws {
+@Test func eachShapeFillsOnePatchOfItsCellAndNothingElseIsDrawn() throws {
     for item in try SuiteFixtures.items(test: 40) where item.family == .counting {
         guard case .counting(let scene) = item.scene else { continue }
         let image = scene.render(size: 64)
-        for cell in 0..<9 {
-            let x = Int((Double(cell % 3) + 0.5) * ObjectScene.cellSize)
-            let y = Int((Double(cell / 3) + 0.5) * ObjectScene.cellSize) + 3
-            let object = scene.objects.first { $0.cell == cell }
-            // 3 px below the centre lies inside every shape (a triangle is widest at its base).
-            let pixel = image[x: x + object.map(\.dx).orZero, y: y + object.map(\.dy).orZero]
-            #expect(pixel == (object?.colour.rgb ?? Ink.background), "\(item.id) cell \(cell)")
+        for column in 0..<8 {
+            for row in 0..<8 {
+                let pixels = patch(image, column: column, row: row)
+                let object = scene.objects.first { ObjectScene.origin($0.cell) == (Double(column * 8), Double(row * 8)) }
+                guard let object else {
+                    #expect(count(pixels, Ink.background) == 64, "\(item.id) patch \(column),\(row) is blank")
+                    continue
+                }
+                let inked = count(pixels, object.colour.rgb)
+                #expect(inked + count(pixels, Ink.background) == 64, "\(item.id): one colour per patch")
+                switch object.shape {
+                case .square: #expect(inked == 64)
+                case .circle: #expect((40...56).contains(inked), "circle of \(inked) pixels")
+                case .triangle: #expect((24...40).contains(inked), "triangle of \(inked) pixels")
+                }
+            }
         }
     }
 }
 
-@Test func readingAndTilePixelsCarryText() throws {
+@Test func textAndTileDigitsFillOnePatchPerCharacter() throws {
     for item in try SuiteFixtures.items(test: 20) {
         let image = item.scene.render(size: 64)
         switch item.scene {
-        case .reading:
-            var inked = 0
-            for y in 0..<64 { for x in 0..<64 where image[x: x, y: y] == Ink.text { inked += 1 } }
-            #expect(inked > 40, "\(item.id) shows too little text")
+        case .reading(let scene):
+            let rows = scene.entries.count == 2 ? [2, 5] : [1, 3, 5]
+            var characters: [Int: Character] = [:]  // cell index -> character
+            for (entry, row) in zip(scene.entries, rows) {
+                for (i, character) in "\(entry.word) \(entry.value)".enumerated() {
+                    characters[row * 8 + scene.indent + i] = character
+                }
+            }
+            for cell in 0..<64 {
+                let inked = count(patch(image, column: cell % 8, row: cell / 8), Ink.text)
+                if let character = characters[cell], character != " " {
+                    #expect(inked >= 8, "\(item.id): \(character) in cell \(cell) has \(inked) pixels")
+                } else {
+                    #expect(inked == 0, "\(item.id): ink outside the characters' cells (cell \(cell))")
+                }
+            }
         case .math(let scene):
             for tile in scene.tiles {
-                let x0 = (tile.cell % 2) * 32 + 3, y0 = (tile.cell / 2) * 32 + 3
-                var digit = 0
-                for y in y0..<(y0 + 26) {
-                    for x in x0..<(x0 + 26) where !(image[x: x, y: y] == tile.colour.rgb) { digit += 1 }
+                let column = 4 * (tile.cell % 2), row = 4 * (tile.cell / 2)
+                for dx in 0..<3 {
+                    for dy in 0..<3 {
+                        let pixels = patch(image, column: column + dx, row: row + dy)
+                        let tileColoured = count(pixels, tile.colour.rgb)
+                        if dx == 1 && dy == 1 {
+                            #expect(64 - tileColoured >= 8, "\(item.id) tile \(tile.colour) shows its digit")
+                        } else {
+                            #expect(tileColoured == 64, "\(item.id): the digit stays in the centre patch")
+                        }
+                    }
                 }
-                #expect(digit > 20, "\(item.id) tile \(tile.colour) shows no digit")
             }
         default: break
         }
     }
     #expect(TextScene.vocabulary.allSatisfy(PixelFont.canDraw))
-}
-
-private extension Optional where Wrapped == Int {
-    var orZero: Int { self ?? 0 }
 }
 
 private func == (lhs: (UInt8, UInt8, UInt8), rhs: (UInt8, UInt8, UInt8)) -> Bool {

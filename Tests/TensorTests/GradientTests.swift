@@ -45,6 +45,31 @@ import Testing
         }
     }
 
+    @Test func rotaryPositions() {
+        GradientCheck(seed: 23, shapes: [Shape(2, 3, 8)]).run { t, x in t.rotary(x[0], heads: 2, start: 5) }
+        // Rotated queries against rotated keys: the attention scores then depend on distances only.
+        GradientCheck(seed: 24, shapes: [Shape(1, 4, 4), Shape(1, 4, 4), Shape(1, 4, 4)]).run { t, x in
+            t.attention(q: t.rotary(x[0], heads: 1), k: t.rotary(x[1], heads: 1), v: x[2], heads: 1, causal: true)
+        }
+    }
+
+    /// Rotation keeps norms, position 0 is the identity, and scores of rotated vectors depend on the distance only.
+    @Test func rotaryScoresDependOnDistanceOnly() {
+        let tape = Tape()
+        let q = tape.input([0.3, -1.2, 0.7, 0.5], shape: Shape(1, 1, 4))
+        let k = tape.input([1.1, 0.4, -0.6, 0.9], shape: Shape(1, 1, 4))
+        func score(_ i: Int, _ j: Int) -> Float {
+            let a = tape.array(tape.rotary(q, heads: 1, start: i)), b = tape.array(tape.rotary(k, heads: 1, start: j))
+            return zip(a, b).map(*).reduce(0, +)
+        }
+        #expect(tape.array(tape.rotary(q, heads: 1, start: 0)) == tape.array(q))
+        #expect(abs(score(7, 3) - score(14, 10)) < 1e-5 && abs(score(2, 2) - score(40, 40)) < 1e-5)
+        #expect(abs(score(7, 3) - score(3, 7)) > 1e-3, "the score tells the two directions apart")
+        func squaredNorm(_ values: [Float]) -> Float { values.map { $0 * $0 }.reduce(0, +) }
+        let rotated = tape.array(tape.rotary(q, heads: 1, start: 9))
+        #expect(abs(squaredNorm(rotated) - squaredNorm(tape.array(q))) < 1e-5)
+    }
+
     @Test func embeddingLookup() {
         GradientCheck(seed: 12, shapes: [Shape(5, 3)]).run { t, x in
             let e = t.embedding(x[0], ids: [4, 1, 1, 0], shape: Shape(2, 2))

@@ -23,7 +23,7 @@ import Testing
 
     func job(_ world: TrainingWorld, output: String, steps: Int, objective: DPOObjective = DPOObjective(beta: 0.5))
         throws -> DPOJob {
-        DPOJob(start: world.start.path, pairs: try pairsFile(world), imageRoot: world.suite, objective: objective,
+        DPOJob(start: world.start.path, pairs: [try pairsFile(world)], imageRoot: world.suite, objective: objective,
                maxWords: 40,
                optimization: OptimizationConfig(steps: steps, batchSize: 4, learningRate: 2e-3, warmupSteps: 1,
                                                 seed: 3, checkpointEvery: 2),

@@ -18,15 +18,16 @@ import Tokenization
         let (model, template) = try student(world)
         let sampler = ChainSampler(model: model, template: template, imageRoot: world.suite)
         let items = Array(try world.items("train").prefix(4))
-        let config = ChainSamplingConfig(chains: 3, temperature: 1, maxNewTokens: 12, seed: 42)
-        let whole = try sampler.sample(items, config: config).chains
-        let shards = try sampler.sample(Array(items[2...]), config: config).chains
-            + sampler.sample(Array(items[..<2].reversed()), config: config).chains.reversed()
+        func draw(_ items: [SuiteItem], seed: UInt64 = 42) throws -> [(id: String, chains: [String])] {
+            try sampler.draw(items, chains: 3, sampling: SamplingOptions(temperature: 1), maxNewTokens: 12,
+                             seed: seed).chains
+        }
+        let whole = try draw(items)
+        let shards = try draw(Array(items[2...])) + draw(Array(items[..<2].reversed())).reversed()
         #expect(whole.map(\.id) == items.map(\.id))
         #expect(Set(whole.map { $0.chains.count }) == [3])
         #expect(whole.map(\.chains) == (shards[2...] + shards[..<2]).map(\.chains))
-        let other = try sampler.sample(items, config: ChainSamplingConfig(chains: 3, maxNewTokens: 12, seed: 43)).chains
-        #expect(other.map(\.chains) != whole.map(\.chains))
+        #expect(try draw(items, seed: 43).map(\.chains) != whole.map(\.chains))
     }
 
     @Test func pairsComeFromJudgedChainsAndTheFilterDropsWrongIntermediates() throws {

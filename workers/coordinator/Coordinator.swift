@@ -2,8 +2,9 @@ import ArgumentParser
 import Pipeline
 
 /// `coordinator`: registers the runs `reasoner submit` sends (queue `reasoner.coordinator`) and drives every active
-/// run stage by stage — distill → SFT → sample and judge → DPO → evaluate — publishing each stage's work and
-/// advancing on the workers' done-marks. All it knows is in Redis and the artifacts volume, so it can be killed and
+/// run stage by stage — prepare → distill → SFT → sample and judge → DPO → verifier → evaluate → report —
+/// publishing each stage's work and advancing on the workers' done-marks; its runner (queue `reasoner.runner`)
+/// writes the runs' suites and reports. All it knows is in Redis and the artifacts volume, so it can be killed and
 /// restarted at any point (or run twice) without losing or repeating work.
 @main
 struct CoordinatorCommand: AsyncParsableCommand {
@@ -37,8 +38,11 @@ struct CoordinatorCommand: AsyncParsableCommand {
             let submissions = Worker(role: "coordinator", queue: queue, prefetch: 1, broker: fleet.broker,
                                      store: fleet.store, handler: RunSubmissionHandler(artifacts: artifacts),
                                      logger: logger)
-            return ([submissions, CoordinatorService(coordinator: coordinator,
-                                                     interval: .milliseconds(Int(interval * 1000)))], nil)
+            // The runner: the runs' suites and reports, off the coordinator's loop.
+            let runner = Worker(role: "runner", queue: FleetTopology.Queue.runner, prefetch: 1, broker: fleet.broker,
+                                store: fleet.store, handler: RunTaskHandler(artifacts: artifacts), logger: logger)
+            return ([submissions, runner, CoordinatorService(coordinator: coordinator,
+                                                             interval: .milliseconds(Int(interval * 1000)))], nil)
         }
     }
 }

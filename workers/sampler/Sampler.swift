@@ -13,8 +13,8 @@ struct Sampler: AsyncParsableCommand {
     @Option(help: "Shards in flight at most (env REASONER_PREFETCH).")
     var prefetch = WorkerProcess.prefetch(default: 1)
 
-    @Option(help: "Items decoded together (all their chains in one batch).")
-    var itemsPerBatch = 8
+    @Option(help: "Items decoded together (1: each item's chains independent of its shard; more is faster).")
+    var itemsPerBatch = 1
 
     @Flag(help: "Check that the broker, the state store and the artifacts volume answer, then exit (0 = healthy).")
     var check = false

@@ -10,6 +10,8 @@ public struct RunRecord: Sendable, Equatable {
         case running
         /// Every stage finished.
         case done
+        /// A message of the current stage failed for good (`reason`); `reasoner retry` resumes the run.
+        case failed
     }
 
     /// The run id.
@@ -20,18 +22,29 @@ public struct RunRecord: Sendable, Equatable {
     public var stage: String?
     /// The pipeline definition's path in the artifacts volume.
     public var pipeline: String
+    /// Why the run failed (empty unless it did).
+    public var reason: String = ""
+    /// How many times the run was retried (transitions are marked per attempt).
+    public var attempt: Int = 0
+    /// The failure marks a retry cleared (`message id=token`), which the coordinator no longer counts.
+    public var cleared: Set<String> = []
 
     /// Makes a record.
-    public init(runID: String, state: State, stage: String? = nil, pipeline: String) {
+    public init(runID: String, state: State, stage: String? = nil, pipeline: String, reason: String = "",
+                attempt: Int = 0, cleared: Set<String> = []) {
         self.runID = runID
         self.state = state
         self.stage = stage
         self.pipeline = pipeline
+        self.reason = reason
+        self.attempt = attempt
+        self.cleared = cleared
     }
 
     /// The record's fields as stored.
     public var fields: [String: String] {
-        var fields = ["state": state.rawValue, "pipeline": pipeline]
+        var fields = ["state": state.rawValue, "pipeline": pipeline, "reason": reason, "attempt": String(attempt),
+                      "cleared": cleared.sorted().joined(separator: "\n")]
         fields["stage"] = stage ?? ""
         return fields
     }
@@ -50,6 +63,20 @@ public struct RunRecord: Sendable, Equatable {
         let fields = try await store.fields(of: StateKeys.run(runID))
         guard let raw = fields["state"], let state = State(rawValue: raw) else { return nil }
         let stage = fields["stage"].flatMap { $0.isEmpty ? nil : $0 }
-        return RunRecord(runID: runID, state: state, stage: stage, pipeline: fields["pipeline"] ?? "")
+        let cleared = Set((fields["cleared"] ?? "").split(separator: "\n").map(String.init))
+        return RunRecord(runID: runID, state: state, stage: stage, pipeline: fields["pipeline"] ?? "",
+                         reason: fields["reason"] ?? "", attempt: Int(fields["attempt"] ?? "") ?? 0, cleared: cleared)
+    }
+
+    /// The failure marks of a run that count: message id → reason (cleared ones left out).
+    public static func failures(_ runID: String, record: RunRecord, from store: any StateStore) async throws
+        -> [String: String] {
+        var out: [String: String] = [:]
+        for (message, value) in try await store.fields(of: StateKeys.failures(runID)) {
+            let parts = value.split(separator: " ", maxSplits: 1)
+            guard let token = parts.first, !record.cleared.contains("\(message)=\(token)") else { continue }
+            out[message] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return out
     }
 }

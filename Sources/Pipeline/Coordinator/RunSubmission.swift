@@ -24,8 +24,9 @@ public struct RunSubmission: WorkMessage, Equatable {
 
 }
 
-/// The coordinator's handler of submissions: keeps the definition in the run's folder and registers the run, which
-/// the ``CoordinatorService`` then drives.
+/// The coordinator's handler of submissions: copies the shipped base into the artifacts volume when the run starts
+/// from it, keeps the definition in the run's folder and registers the run, which the ``CoordinatorService`` then
+/// drives.
 public struct RunSubmissionHandler: MessageHandler {
     private let artifacts: ArtifactStore
 
@@ -37,6 +38,7 @@ public struct RunSubmissionHandler: MessageHandler {
     public func handle(_ submission: RunSubmission, context: HandlerContext) async throws -> HandlerOutcome {
         do {
             try submission.definition.validate()
+            try ShippedModels.install(ref: submission.definition.student.checkpoint, into: artifacts)
         } catch {
             throw HandlerError.permanent("\(error)")
         }

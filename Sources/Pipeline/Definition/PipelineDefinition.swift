@@ -18,7 +18,7 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     public var distill: DistillSettings
     /// Where the student comes from.
     public var student: StudentSource
-    /// Pretraining a fresh student (used when `student.checkpoint` is empty).
+    /// Pretraining a fresh student (used when `student.checkpoint` is empty: a run from scratch).
     public var pretrain: PretrainSettings
     /// The SFT mixes trained from the student.
     public var sft: SFTSettings
@@ -28,11 +28,13 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
     public var pairs: PairSettings
     /// DPO of the sampled mix's student on the pairs.
     public var dpo: DPOSettings
+    /// The DPO reward as a verifier of sampled chains.
+    public var verifier: VerifierSettings
     /// How the students are evaluated.
     public var evaluate: EvaluationSettings
 
     private enum CodingKeys: String, CodingKey {
-        case name, suite, distill, student, pretrain, sft, sample, pairs, dpo, evaluate
+        case name, suite, distill, student, pretrain, sft, sample, pairs, dpo, verifier, evaluate
     }
 
     /// Rejects settings no stage can honour.
@@ -44,18 +46,20 @@ public struct PipelineDefinition: Codable, Sendable, Equatable {
         try sample.validate("sample")
         try pairs.validate()
         try dpo.validate()
+        try verifier.validate()
         try evaluate.validate()
     }
 }
 
 /// The student a run starts from.
 public struct StudentSource: Codable, Sendable, Equatable {
-    /// A checkpoint folder in the artifacts volume to start from (relative to its root); empty: a fresh student is
-    /// pretrained.
+    /// A checkpoint folder in the artifacts volume to start from (relative to its root). The default is the shipped
+    /// base model (`models/reasoner-base-v1`, copied into the volume when the run is submitted); empty: a fresh
+    /// student is pretrained from scratch in the run (the `pretrain` stage).
     public var checkpoint: String
 
-    /// A source.
-    public init(checkpoint: String = "") {
+    /// A source; by default the shipped base.
+    public init(checkpoint: String = ShippedModels.ref(ShippedModels.defaultBase)) {
         self.checkpoint = checkpoint
     }
 }

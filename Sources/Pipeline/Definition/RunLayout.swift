@@ -9,8 +9,11 @@ import Artifacts
 /// runs/<run>/distill/batch-*.jsonl   kept rationales (LLaVA rows) and their reports
 /// runs/<run>/rows/<name>.jsonl       training rows: direct, cot (all distill batches), validation, pairs (all shards)
 /// runs/<run>/checkpoints/<model>/    training run folders: pretrain, sft-<mix> (one per mix), dpo
-/// runs/<run>/samples/shard-*.jsonl   sampled chains; pairs/shard-*.jsonl the judge's DPO rows
-/// runs/<run>/eval/<model>/<mode>/    per-item results by shard; eval/summary.json and results.md
+/// runs/<run>/samples/shard-*.jsonl   sampled chains; pairs/shard-*.jsonl the judge's DPO rows (and beside each:
+///                                    .judged.jsonl verdicts and checks, .correct.jsonl the correct chains as SFT rows)
+/// runs/<run>/samples-2/, pairs-2/    the same for iterative DPO's second round
+/// runs/<run>/verifier/shard-*.jsonl  test chains with their DPO rewards
+/// runs/<run>/eval/<model>/<mode>/    per-item results by shard; eval/summary.json, results.md, findings.json
 /// ```
 public struct RunLayout: Sendable {
     /// The run.
@@ -37,10 +40,18 @@ public struct RunLayout: Sendable {
     public var checkpoints: ArtifactRef { get throws { try ref("checkpoints") } }
     /// A training job's run folder (`pretrain`, `sft-format+cot`, `dpo`): its checkpoints, metrics and summary.
     public func checkpoint(_ model: String) throws -> ArtifactRef { try ref("checkpoints/\(model)") }
-    /// A sampling shard's chains.
-    public func samples(_ shard: Int) throws -> ArtifactRef { try ref("samples/shard-\(Self.number(shard)).jsonl") }
+    /// A sampling shard's chains (round 2: iterative DPO's second round).
+    public func samples(_ shard: Int, round: Int = 1) throws -> ArtifactRef {
+        try ref("samples\(round == 1 ? "" : "-\(round)")/shard-\(Self.number(shard)).jsonl")
+    }
     /// A judged shard's DPO rows.
-    public func pairs(_ shard: Int) throws -> ArtifactRef { try ref("pairs/shard-\(Self.number(shard)).jsonl") }
+    public func pairs(_ shard: Int, round: Int = 1) throws -> ArtifactRef {
+        try ref("pairs\(round == 1 ? "" : "-\(round)")/shard-\(Self.number(shard)).jsonl")
+    }
+    /// The folder of the verifier's shards.
+    public var verifierFolder: ArtifactRef { get throws { try ref("verifier") } }
+    /// A verifier shard's chains and rewards.
+    public func verifier(_ shard: Int) throws -> ArtifactRef { try ref("verifier/shard-\(Self.number(shard)).jsonl") }
     /// An evaluation shard's per-item results.
     public func evaluation(model: String, mode: String, shard: Int) throws -> ArtifactRef {
         try ref("eval/\(model)/\(mode)/shard-\(Self.number(shard)).jsonl")

@@ -47,22 +47,32 @@ public struct SFTSettings: Codable, Sendable, Equatable {
     public var formatRepeats: Int
     /// Validation rows (direct answers of the validation split) whose loss is logged every `validate_every` steps.
     public var validationLimit: Int
-    /// Steps, batch, schedule of each mix.
+    /// Passes over each mix's own data (the paper: one epoch each, so ④ sees both the direct and the CoT rows);
+    /// each mix then trains `ceil(epochs × examples / (batch × accumulation))` steps. 0: every mix trains
+    /// `training.steps` steps (the same budget, as earlier runs did: then ④ sees half the rationales ③ sees).
+    public var epochs: Int
+    /// Steps (when `epochs` is 0), batch, schedule of each mix.
     public var training: OptimizationConfig
 
     /// Settings.
     public init(mixes: [SFTMix], samplingMix: SFTMix = .formatDirectCoT, formatRepeats: Int = 1,
-                validationLimit: Int = 64, training: OptimizationConfig) {
+                validationLimit: Int = 64, epochs: Int = 0, training: OptimizationConfig) {
         self.mixes = mixes
         self.samplingMix = samplingMix
         self.formatRepeats = formatRepeats
         self.validationLimit = validationLimit
+        self.epochs = epochs
         self.training = training
     }
 
     private enum CodingKeys: String, CodingKey {
         case mixes, samplingMix = "sampling_mix", formatRepeats = "format_repeats",
-             validationLimit = "validation_limit", training
+             validationLimit = "validation_limit", epochs, training
+    }
+
+    /// The optimisation of a mix of `examples` examples: `training` with its steps set by `epochs` (when > 0).
+    public func optimization(examples: Int) -> OptimizationConfig {
+        DPOSettings.steps(training, epochs: epochs, examples: examples)
     }
 
     func validate() throws {
@@ -78,6 +88,9 @@ public struct SFTSettings: Codable, Sendable, Equatable {
         }
         guard validationLimit >= 0 else {
             throw PipelineDefinitionError.invalid("sft.validation_limit", "must not be negative")
+        }
+        guard epochs >= 0 else {
+            throw PipelineDefinitionError.invalid("sft.epochs", "must not be negative (0: training.steps steps)")
         }
         try checked("sft.training", training)
     }
@@ -95,22 +108,54 @@ public struct DPOSettings: Codable, Sendable, Equatable {
     public var nllWeight: Double
     /// Responses are truncated to their first this many words (the paper's 90); 0 keeps them whole.
     public var maxWords: Int
-    /// Steps, batch, schedule.
+    /// DPO trains only when the sampled student answered at least this share of its sampled chains right: below it
+    /// most "chosen" chains are lucky guesses (calibration.md, trial 2), and the run reports DPO as not trained.
+    public var minSampledAccuracy: Double
+    /// The rows beyond the paper's DPO trained beside it (`rpo`, `full_length`, `rft`, `iterative`).
+    public var variants: [DPOVariant]
+    /// The NLL weight of the `rpo` variant (DPO + NLL on the chosen chain).
+    public var rpoNLLWeight: Double
+    /// Passes over the pairs (the paper: one); 0: `training.steps` steps.
+    public var epochs: Int
+    /// Steps (when `epochs` is 0), batch, schedule.
     public var training: OptimizationConfig
 
     /// Settings.
     public init(enabled: Bool = true, loss: DPOLossKind = .sigmoid, beta: Double = 0.1, nllWeight: Double = 0,
-                maxWords: Int = 90, training: OptimizationConfig) {
+                maxWords: Int = 90, minSampledAccuracy: Double = 0, variants: [DPOVariant] = [],
+                rpoNLLWeight: Double = 1, epochs: Int = 0, training: OptimizationConfig) {
         self.enabled = enabled
         self.loss = loss
         self.beta = beta
         self.nllWeight = nllWeight
         self.maxWords = maxWords
+        self.minSampledAccuracy = minSampledAccuracy
+        self.variants = variants
+        self.rpoNLLWeight = rpoNLLWeight
+        self.epochs = epochs
         self.training = training
     }
 
+    /// The optimisation of a DPO job over `pairs` pairs: `training` with its steps set by `epochs` (when > 0).
+    public func optimization(pairs: Int) -> OptimizationConfig {
+        Self.steps(training, epochs: epochs, examples: pairs)
+    }
+
+    /// `config` with `ceil(epochs × examples / (batch × accumulation))` steps when `epochs` > 0.
+    static func steps(_ config: OptimizationConfig, epochs: Int, examples: Int) -> OptimizationConfig {
+        guard epochs > 0 else { return config }
+        var config = config
+        let perStep = max(1, config.batchSize * config.accumulation)
+        config.steps = max(1, (epochs * examples + perStep - 1) / perStep)
+        config.warmupSteps = min(config.warmupSteps, config.steps)
+        config.checkpointEvery = min(config.checkpointEvery, config.steps)
+        return config
+    }
+
     private enum CodingKeys: String, CodingKey {
-        case enabled, loss, beta, nllWeight = "nll_weight", maxWords = "max_words", training
+        case enabled, loss, beta, nllWeight = "nll_weight", maxWords = "max_words",
+             minSampledAccuracy = "min_sampled_accuracy", variants, rpoNLLWeight = "rpo_nll_weight", epochs,
+             training
     }
 
     /// The objective the trainer evaluates.
@@ -122,7 +167,38 @@ public struct DPOSettings: Codable, Sendable, Equatable {
         guard maxWords >= 0 else {
             throw PipelineDefinitionError.invalid("dpo.max_words", "must not be negative (0 keeps whole responses)")
         }
+        guard (0...1).contains(minSampledAccuracy) else {
+            throw PipelineDefinitionError.invalid("dpo.min_sampled_accuracy", "must be a share in [0, 1]")
+        }
+        guard rpoNLLWeight >= 0 else {
+            throw PipelineDefinitionError.invalid("dpo.rpo_nll_weight", "must not be negative")
+        }
+        guard epochs >= 0 else {
+            throw PipelineDefinitionError.invalid("dpo.epochs", "must not be negative (0: training.steps steps)")
+        }
         try checked("dpo.training", training)
+    }
+}
+
+/// A row of the table beyond the paper's DPO, trained from the same sampled student on the same judged chains.
+public enum DPOVariant: String, Codable, Sendable, CaseIterable {
+    /// DPO + NLL on the chosen chain (RPO, Pang et al. 2024): `dpo-rpo`.
+    case rpo
+    /// DPO without truncating responses to 90 words (the paper's ablation): `dpo-full`.
+    case fullLength = "full_length"
+    /// Rejection-sampling fine-tuning, the paper's baseline: SFT on the correct sampled chains (`rft`).
+    case rft
+    /// Iterative DPO: a second round of sampling and DPO from the first round's model (`dpo-2`).
+    case iterative
+
+    /// The student the variant trains.
+    public var student: String {
+        switch self {
+        case .rpo: "dpo-rpo"
+        case .fullLength: "dpo-full"
+        case .rft: "rft"
+        case .iterative: "dpo-2"
+        }
     }
 }
 

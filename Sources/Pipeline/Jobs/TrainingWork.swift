@@ -38,7 +38,7 @@ struct TrainingWork: Sendable {
         let observer: @Sendable (Int, [String: Double]) throws -> Void = { step, metrics in
             if stopped.isSet { throw CancellationError() }
             guard step % every == 0 || step == steps else { return }
-            var fields = ["kind": "train.step", "job": job, "step": String(step)]
+            var fields = ["kind": EventKind.trainStep.rawValue, "job": job, "step": String(step), "steps": String(steps)]
             for (name, value) in metrics where ["loss", "rewards/margins", "rewards/accuracies"].contains(name) {
                 fields[name] = String(format: "%.4f", value)
             }
@@ -106,10 +106,10 @@ extension TrainingWork {
         }
         let counters = StateKeys.counters(context.runID)
         let record = "done: \(steps) steps" + (loss.map { ", loss \($0)" } ?? "")
-        let event = fields.merging(["kind": "train.done", "job": job, "steps": String(steps)]) { _, fixed in fixed }
+        let event = fields.merging(["kind": EventKind.trainDone.rawValue, "job": job, "steps": String(steps)]) { _, fixed in fixed }
         return HandlerOutcome(
             result: result.merging(["steps": String(steps)]) { _, fixed in fixed },
-            increments: [CounterIncrement(key: counters, field: "train_jobs", delta: 1),
+            increments: [CounterIncrement(key: counters, field: Counters.trainJobs, delta: 1),
                          CounterIncrement(key: counters, field: skippedCounter, delta: skipped.count)],
             records: [RecordUpdate(key: StateKeys.training(context.runID), fields: [job: record])],
             events: [StreamAppend(stream: StateKeys.events(context.runID), fields: event)],

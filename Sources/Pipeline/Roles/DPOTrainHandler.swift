@@ -27,7 +27,7 @@ public struct DPOTrainHandler: MessageHandler {
     }
 
     public func handle(_ job: DPOTrainJob, context: HandlerContext) async throws -> HandlerOutcome {
-        let resolved = DPOJob(start: try artifacts.path(of: job.start), pairs: try artifacts.path(of: job.pairs),
+        let resolved = DPOJob(start: try artifacts.path(of: job.start), pairs: try job.pairs.map(artifacts.path(of:)),
                               imageRoot: try artifacts.path(of: job.imageRoot), objective: job.objective,
                               maxWords: job.maxWords, optimization: job.optimization,
                               output: try artifacts.path(of: job.output))

@@ -22,11 +22,15 @@ public struct DistillerTeacher: Sendable {
         guard let url = environment["REASONER_TEACHER_URL"], !url.isEmpty else { return nil }
         var endpoint = try TeacherEndpoint.fromEnvironment(environment)
         endpoint.prices = TokenPrices(
-            promptPerMillion: Double(environment["REASONER_TEACHER_PRICE_PROMPT"] ?? "") ?? 0,
-            completionPerMillion: Double(environment["REASONER_TEACHER_PRICE_COMPLETION"] ?? "") ?? 0)
-        let concurrency = Int(environment["REASONER_TEACHER_CONCURRENCY"] ?? "") ?? 32
+            promptPerMillion: try EnvironmentSettings.number("REASONER_TEACHER_PRICE_PROMPT", environment) ?? 0,
+            completionPerMillion: try EnvironmentSettings.number("REASONER_TEACHER_PRICE_COMPLETION", environment) ?? 0)
+        if let timeout = try EnvironmentSettings.number("REASONER_TEACHER_TIMEOUT_SECONDS", environment) {
+            endpoint.timeout = .milliseconds(Int(timeout * 1000))
+        }
+        let concurrency = try EnvironmentSettings.integer("REASONER_TEACHER_CONCURRENCY", default: 32, environment)
         var limiter: (any RateLimiter)?
-        if let rpm = Int(environment["REASONER_TEACHER_RPM"] ?? ""), let tpm = Int(environment["REASONER_TEACHER_TPM"] ?? "") {
+        if let rpm = try EnvironmentSettings.number("REASONER_TEACHER_RPM", environment).map({ Int($0) }),
+           let tpm = try EnvironmentSettings.number("REASONER_TEACHER_TPM", environment).map({ Int($0) }) {
             limiter = SharedRateLimiter(store: store, name: "\(endpoint.baseURL)|\(endpoint.model)",
                                         requestsPerMinute: rpm, tokensPerMinute: tpm)
         }

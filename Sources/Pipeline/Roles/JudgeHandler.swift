@@ -3,75 +3,66 @@ import Foundation
 import Messaging
 import ReasonerData
 import State
+import Training
 
-/// The judge: every sampled chain scored against the annotation (correct, wrong or unscorable, with the rule that
-/// decided), then pairs built per question (paper: keep questions whose sampled accuracy is in [0.25, 0.85], up to 3
-/// random pairs each), optionally keeping only chosen chains whose intermediate values check out against the scene.
+/// The judge: every sampled chain scored against the annotation and checked against the scene (`ChainSampler.judge`),
+/// then pairs built per question (`ChainSampler.pairs`: the paper's window of sampled accuracy [0.25, 0.85], up to 3
+/// random pairs each), optionally keeping only chosen chains whose intermediate values check out. Beside the pairs
+/// it writes every judged chain (`.judged.jsonl`, what the report's statistics read) and the correct, checked chains
+/// as CoT SFT rows (`.correct.jsonl`, rejection-sampling fine-tuning's data).
 public struct JudgeHandler: MessageHandler {
     /// The artifacts volume.
     public let artifacts: ArtifactStore
+    /// Distinct correct chains kept per question for rejection-sampling fine-tuning.
+    public let correctChainsPerQuestion: Int
 
     /// A judge over an artifacts volume.
-    public init(artifacts: ArtifactStore) {
+    public init(artifacts: ArtifactStore, correctChainsPerQuestion: Int = 4) {
         self.artifacts = artifacts
-    }
-
-    /// One verdict line.
-    struct VerdictRow: Codable {
-        var id: String
-        var sample: Int
-        var verdict: Verdict
-        var rule: JudgeRule
-        var extracted: String?
+        self.correctChainsPerQuestion = correctChainsPerQuestion
     }
 
     public func handle(_ task: JudgeTask, context: HandlerContext) async throws -> HandlerOutcome {
         let items = try readItems(task.items)
-        let shard = try readSamples(task.samples)
-        var judged: [JudgedSample] = []
-        var verdicts: [VerdictRow] = []
-        for row in shard {
+        var judged: [JudgedChains] = []
+        for row in try readSamples(task.samples) {
             guard let item = items[row.id] else {
                 throw HandlerError.permanent("\(task.samples): item \(row.id) is not in \(task.items)")
             }
-            let key = AnswerKey(item)
-            for (index, chain) in row.samples.enumerated() {
-                let judgement = AnswerJudge.judge(chain, key: key)
-                verdicts.append(VerdictRow(id: row.id, sample: index, verdict: judgement.verdict, rule: judgement.rule,
-                                           extracted: judgement.extracted))
-                judged.append(JudgedSample(questionId: row.id, text: chain, verdict: judgement.verdict))
-            }
+            judged.append(ChainSampler.judge(item, chains: row.samples))
         }
-        var check: (@Sendable (JudgedSample) -> Bool)?
-        if task.checkChosenChains {
-            let lookup = items
-            check = { sample in
-                guard let item = lookup[sample.questionId] else { return false }
-                return ChainChecker.check(sample.text, item: item).intermediatesRight
+        let ordered = judged.compactMap { items[$0.id] }
+        let (rows, statistics) = ChainSampler.pairs(judged, items: ordered, config: task.pairs,
+                                                    requireRightIntermediates: task.checkChosenChains)
+        let correct = judged.flatMap { entry -> [ConversationRow] in
+            guard let item = items[entry.id] else { return [] }
+            var seen = Set<String>()
+            let chosen = zip(entry.chains, zip(entry.verdicts, entry.intermediatesRight)).filter { chain, check in
+                check.0 == .correct && check.1 && seen.insert(chain).inserted
+            }.prefix(correctChainsPerQuestion)
+            return chosen.enumerated().map { index, entry in
+                var row = TrainingRows.cot(item, response: entry.0)
+                row.id += "-rft\(index)"
+                return row
             }
-        }
-        let (pairs, statistics) = PairBuilder(config: task.pairs).build(judged, acceptChosen: check)
-        var counts: [String: Int] = [:]
-        let rows = pairs.enumerated().compactMap { index, pair -> PreferenceRow? in
-            guard let item = items[pair.questionId] else { return nil }
-            counts[pair.questionId, default: 0] += 1
-            return TrainingRows.preference(item, pair: pair, index: counts[pair.questionId]! - 1)
         }
         try artifacts.write(try RowFiles.jsonLines(rows), to: task.output)
-        try artifacts.write(try RowFiles.jsonLines(verdicts), to: try ArtifactRef(task.output.path + ".verdicts.jsonl"))
+        try artifacts.write(try RowFiles.jsonLines(judged), to: try task.judged)
+        try artifacts.write(try RowFiles.jsonLines(correct), to: try task.correct)
         let counters = StateKeys.counters(context.runID)
         let increments: [(String, Int)] = [
-            ("judge_shards", 1), ("judge_correct", statistics.correctSamples), ("judge_wrong", statistics.wrongSamples),
-            ("judge_unscorable", statistics.unscorableSamples), ("pairs_questions", statistics.questions),
-            ("pairs_kept_questions", statistics.keptQuestions), ("pairs_too_hard", statistics.tooHard),
-            ("pairs_too_easy", statistics.tooEasy), ("pairs_no_distinct", statistics.noDistinctPair),
-            ("pairs_chosen_filtered", statistics.chosenFiltered), ("pairs", statistics.pairs),
+            (Counters.judgeShards, 1), (Counters.judgeCorrect, statistics.correctSamples),
+            (Counters.judgeWrong, statistics.wrongSamples), (Counters.judgeUnscorable, statistics.unscorableSamples),
+            (Counters.pairsQuestions, statistics.questions), (Counters.pairsKeptQuestions, statistics.keptQuestions),
+            (Counters.pairsTooHard, statistics.tooHard), (Counters.pairsTooEasy, statistics.tooEasy),
+            (Counters.pairsNoDistinct, statistics.noDistinctPair),
+            (Counters.pairsChosenFiltered, statistics.chosenFiltered), (Counters.pairs, statistics.pairs),
         ]
         return HandlerOutcome(
-            result: ["pairs": String(statistics.pairs), "samples": String(judged.count)],
+            result: ["pairs": String(statistics.pairs), "samples": String(judged.reduce(0) { $0 + $1.chains.count })],
             increments: increments.map { CounterIncrement(key: counters, field: $0.0, delta: $0.1) },
             events: [StreamAppend(stream: StateKeys.events(context.runID), fields: [
-                "kind": "judge.shard", "output": task.output.path, "pairs": String(statistics.pairs),
+                "kind": EventKind.judgeShard.rawValue, "output": task.output.path, "pairs": String(statistics.pairs),
             ])])
     }
 

@@ -12,8 +12,7 @@ public struct JudgeTask: WorkMessage, Equatable {
     public var items: ArtifactRef
     /// The samples: JSONL rows `{"id": <item id>, "samples": [<chain>, ...]}` (what a sampler writes).
     public var samples: ArtifactRef
-    /// Where the DPO rows go (`{id, image, question, chosen, rejected}` JSONL); verdicts go to
-    /// `<output>.verdicts.jsonl`.
+    /// Where the DPO rows go (`{id, image, question, chosen, rejected}` JSONL); beside it `judged` and `correct`.
     public var output: ArtifactRef
     /// The pair builder's window, limit and seed.
     public var pairs: PairConfig
@@ -29,6 +28,14 @@ public struct JudgeTask: WorkMessage, Equatable {
         self.pairs = pairs
         self.checkChosenChains = checkChosenChains
     }
+}
+
+extension JudgeTask {
+    /// Every chain judged and checked (`JudgedChains` JSONL): `<output>.judged.jsonl`.
+    public var judged: ArtifactRef { get throws { try ArtifactRef(output.path + ".judged.jsonl") } }
+    /// The correct chains whose intermediate values check out, as CoT SFT rows (rejection-sampling fine-tuning's
+    /// data): `<output>.correct.jsonl`.
+    public var correct: ArtifactRef { get throws { try ArtifactRef(output.path + ".correct.jsonl") } }
 }
 
 /// One row of a samples file: N chains sampled for one item.

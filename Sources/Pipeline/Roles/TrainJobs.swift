@@ -89,14 +89,14 @@ public struct SFTTrainJob: WorkMessage, Equatable {
 /// into a run folder; leased and resumable like ``SFTTrainJob``.
 public struct DPOTrainJob: WorkMessage, Equatable {
     public static let typeName = "train.dpo"
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// The job's name, unique in its run (`dpo`).
     public var name: String
     /// The policy's start and the reference.
     public var start: ArtifactRef
-    /// `PreferenceRow` JSONL.
-    public var pairs: ArtifactRef
+    /// `PreferenceRow` JSONL files (one per judged shard), read in order.
+    public var pairs: [ArtifactRef]
     /// The folder image paths in the pairs are relative to.
     public var imageRoot: ArtifactRef
     /// Loss kind, β, NLL weight.
@@ -109,7 +109,7 @@ public struct DPOTrainJob: WorkMessage, Equatable {
     public var output: ArtifactRef
 
     /// A job.
-    public init(name: String, start: ArtifactRef, pairs: ArtifactRef, imageRoot: ArtifactRef, objective: DPOObjective,
+    public init(name: String, start: ArtifactRef, pairs: [ArtifactRef], imageRoot: ArtifactRef, objective: DPOObjective,
                 maxWords: Int?, optimization: OptimizationConfig, output: ArtifactRef) {
         self.name = name
         self.start = start

@@ -1,3 +1,4 @@
+import Artifacts
 import Foundation
 import Logging
 import Messaging
@@ -26,10 +27,14 @@ public struct Worker<Handler: MessageHandler>: Service {
     private let handler: Handler
     private let logger: Logger
     private let retryBackoff: RetryBackoff
+    /// The queue's delivery limit (the broker dead-letters a message handed back that many times); by default the
+    /// fleet topology's for the queue.
+    private let deliveryLimit: Int?
 
     /// Makes a worker for one queue.
     public init(role: String, queue: String, prefetch: Int, broker: any MessageBroker, store: any StateStore,
-                handler: Handler, logger: Logger, retryBackoff: RetryBackoff = RetryBackoff()) {
+                handler: Handler, logger: Logger, retryBackoff: RetryBackoff = RetryBackoff(), deliveryLimit: Int? = nil) {
+        self.deliveryLimit = deliveryLimit ?? FleetTopology.standard.queues.first { $0.name == queue }?.deliveryLimit
         self.role = role
         self.queue = queue
         self.prefetch = prefetch
@@ -92,6 +97,7 @@ public struct Worker<Handler: MessageHandler>: Service {
         do {
             message = try envelope.decode(Handler.Message.self)
         } catch {
+            try await markFailed(envelope, reason: String(describing: error))
             try await deadLetter(received, consumer: consumer, reason: String(describing: error), logger: logger)
             return
         }
@@ -114,7 +120,20 @@ public struct Worker<Handler: MessageHandler>: Service {
             count("owned_elsewhere")
             return
         } catch HandlerError.permanent(let reason) where !acknowledged.withLock({ $0 }) {
+            try await markFailed(envelope, reason: reason)
             try await deadLetter(received, consumer: consumer, reason: reason, logger: logger)
+            return
+        } catch HandlerError.permanent(let reason) {
+            // Acknowledged early (a training job): there is no delivery left to dead-letter, so the failure mark is
+            // what ends the run, instead of a re-issue after the lease lapses that would fail the same way forever.
+            logger.error("an early-acknowledged job failed for good; the run fails", metadata: ["reason": "\(reason)"])
+            try await markFailed(envelope, reason: reason)
+            count("failed_after_ack")
+            return
+        } catch let error as ArtifactError where error.isPermanent && !acknowledged.withLock({ $0 }) {
+            // A ref that escapes the volume or is malformed never resolves, however often it is retried.
+            try await markFailed(envelope, reason: error.description)
+            try await deadLetter(received, consumer: consumer, reason: error.description, logger: logger)
             return
         } catch where acknowledged.withLock({ $0 }) {
             logger.error("an early-acknowledged job failed; the coordinator re-issues it once its lease lapses",
@@ -122,6 +141,10 @@ public struct Worker<Handler: MessageHandler>: Service {
             count("failed_after_ack")
             return
         } catch {
+            if let limit = deliveryLimit, delivery.previousDeliveries + 1 > limit {
+                // The broker dead-letters this delivery when it is handed back: the last try failed.
+                try await markFailed(envelope, reason: "failed \(limit + 1) deliveries; the last: \(error)")
+            }
             let delay = retryBackoff.delay(afterDeliveries: delivery.previousDeliveries + 1)
             logger.warning("handler failed; handing the message back",
                            metadata: ["error": "\(error)", "retry_in_ms": "\(delay.milliseconds)"])
@@ -149,6 +172,11 @@ public struct Worker<Handler: MessageHandler>: Service {
             count("fenced")
         }
         try await acknowledge()
+    }
+
+    /// Records that a run's message failed for good (the coordinator then fails the run with the reason).
+    private func markFailed(_ envelope: Envelope, reason: String) async throws {
+        try await store.setFields([envelope.id: UUID().uuidString + " " + reason], of: StateKeys.failures(envelope.runID))
     }
 
     private func deadLetter(_ received: Received, consumer: any MessageConsumer, reason: String,
@@ -186,4 +214,14 @@ public struct RetryBackoff: Sendable {
 extension Duration {
     /// Whole milliseconds (for logs).
     var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
+
+extension ArtifactError {
+    /// Whether no retry can help: the ref itself is refused (`..`, absolute, escaping through a symlink).
+    var isPermanent: Bool {
+        switch self {
+        case .invalidRef, .escapesRoot: true
+        case .notFound, .io, .hashMismatch: false
+        }
+    }
 }

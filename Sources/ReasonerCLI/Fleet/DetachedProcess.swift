@@ -73,3 +73,34 @@ extension DetachedProcess {
         return (code, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 }
+
+extension DetachedProcess {
+    /// The supervisor every fleet member runs under, like compose's `restart: unless-stopped`: the worker is
+    /// restarted when it exits with a failure (a crash, a lost server it gave up on), after a backoff doubling from
+    /// 1 s to 60 s (reset after a minute of running); a clean exit (0, after SIGTERM) ends the supervisor. SIGTERM
+    /// to the supervisor is passed to the worker, which finishes its message in hand.
+    static let supervisor = """
+        child=0
+        trap 'stopping=1; [ "$child" -ne 0 ] && kill -TERM "$child"' TERM INT
+        stopping=0; backoff=1
+        while :; do
+          started=$(date +%s)
+          "$@" & child=$!
+          wait "$child"; status=$?
+          while kill -0 "$child" 2>/dev/null; do wait "$child"; status=$?; done
+          [ "$stopping" -eq 1 ] || [ "$status" -eq 0 ] && exit "$status"
+          [ $(( $(date +%s) - started )) -ge 60 ] && backoff=1
+          echo "supervisor: $1 exited with status $status; restarting in ${backoff}s"
+          sleep "$backoff" & wait $!
+          [ "$stopping" -eq 1 ] && exit 0
+          backoff=$(( backoff * 2 > 60 ? 60 : backoff * 2 ))
+        done
+        """
+
+    /// Starts `executable` under ``supervisor``; returns the supervisor's pid (what `fleet down` signals).
+    static func startSupervised(_ executable: String, arguments: [String] = [], environment: [String: String],
+                                log: String) throws -> pid_t {
+        try start("/bin/sh", arguments: ["-c", supervisor, "supervisor", executable] + arguments,
+                  environment: environment, log: log)
+    }
+}

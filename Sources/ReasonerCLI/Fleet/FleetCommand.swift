@@ -98,7 +98,7 @@ struct FleetUp: AsyncParsableCommand {
             }
             for index in 0..<(role.scalable && !role.usesAllCores ? samplers : 1) {
                 let log = dir + "/logs/\(role.name)-\(index).log"
-                let pid = try DetachedProcess.start(executable, environment: roleEnvironment, log: log)
+                let pid = try DetachedProcess.startSupervised(executable, environment: roleEnvironment, log: log)
                 members.append(LocalFleetRecord.Member(role: role.name, index: index, pid: pid, log: log))
             }
         }

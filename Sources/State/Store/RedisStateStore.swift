@@ -47,7 +47,7 @@ public final class RedisStateStore: StateStore {
 
     public func increment(_ field: String, of key: String, by delta: Int) async throws -> Int {
         do {
-            let reply = try await commands.run { try $0.command("HINCRBY", key, field, delta) }
+            let reply = try await commands.run(idempotent: false) { try $0.command("HINCRBY", key, field, delta) }
             return Int(try reply.requireInteger())
         } catch StateError.refused(let message) where message.contains("not an integer") {
             let current = try await fields(of: key)[field] ?? ""
@@ -77,7 +77,7 @@ public final class RedisStateStore: StateStore {
     // MARK: Leases
 
     public func acquireLease(_ name: String, holder: String, ttlMilliseconds: Int) async throws -> Lease? {
-        let reply = try await commands.run {
+        let reply = try await commands.run(idempotent: false) {
             try $0.evaluate(Self.acquire, keys: [name, name + ":fencing"], arguments: [holder, ttlMilliseconds])
         }
         guard let token = reply.integer else { return nil }
@@ -110,7 +110,7 @@ public final class RedisStateStore: StateStore {
     public func append(to stream: String, fields: [String: String]) async throws -> StreamID {
         precondition(!fields.isEmpty, "a stream entry needs at least one field")
         let words: [any RedisArgument] = ["XADD", stream, "*"] + fields.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
-        let reply = try await commands.run { try $0.command(words) }
+        let reply = try await commands.run(idempotent: false) { try $0.command(words) }
         guard let text = reply.string, let id = StreamID(text) else {
             throw StateError.unavailable("XADD returned \(reply), not a stream id")
         }

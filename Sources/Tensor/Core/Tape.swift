@@ -195,6 +195,7 @@ public final class Tape {
         case let .softmax(a): softmaxBackward(dy, node.value, a)
         case let .attention(q, k, v, heads, causal, probs):
             attentionBackward(dy, q, k, v, heads, causal, probs)
+        case let .rotary(a, heads, table): rotaryBackward(dy, a, heads, table)
         case let .crossEntropy(logits, targets, mask, lse, weight):
             crossEntropyBackward(dy[0], logits, targets, mask, lse, weight)
         case let .sequenceLogProbs(logits, targets, mask, lse):

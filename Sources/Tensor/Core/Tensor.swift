@@ -26,6 +26,7 @@ enum Op {
     case silu(a: Int)
     case softmax(a: Int)
     case attention(q: Int, k: Int, v: Int, heads: Int, causal: Bool, probs: UnsafeMutablePointer<Float>)
+    case rotary(a: Int, heads: Int, table: UnsafeMutablePointer<Float>)
     case crossEntropy(logits: Int, targets: UnsafeMutablePointer<Int32>, mask: UnsafeMutablePointer<Float>,
                       lse: UnsafeMutablePointer<Float>, weight: Float)
     case sequenceLogProbs(logits: Int, targets: UnsafeMutablePointer<Int32>, mask: UnsafeMutablePointer<Float>,
@@ -72,6 +73,7 @@ extension Op {
         case .silu: "silu"
         case .softmax: "softmax"
         case .attention: "attention"
+        case .rotary: "rotary"
         case .crossEntropy: "crossEntropy"
         case .sequenceLogProbs: "sequenceLogProbs"
         case .logSigmoid: "logSigmoid"

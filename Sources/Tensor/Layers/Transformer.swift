@@ -14,11 +14,15 @@ public struct TransformerConfiguration: Sendable, Codable, Equatable {
     public var causal: Bool
     /// Whether linear layers have biases.
     public var bias: Bool
+    /// Rotary position embedding of queries and keys with this base (`Tape.rotary`), or nil for none (positions
+    /// then come from elsewhere, e.g. learned position embeddings added to the input).
+    public var rotaryBase: Float?
 
     /// A configuration; defaults are the reference decoder's options.
     public init(dModel: Int, heads: Int, mlpHidden: Int, layers: Int, norm: NormKind = .rms, causal: Bool = true,
-                bias: Bool = false) {
+                bias: Bool = false, rotaryBase: Float? = nil) {
         precondition(dModel % heads == 0, "dModel \(dModel) must be a multiple of heads \(heads)")
+        precondition(rotaryBase == nil || (dModel / heads) % 2 == 0, "rotary needs an even head width")
         self.dModel = dModel
         self.heads = heads
         self.mlpHidden = mlpHidden
@@ -26,6 +30,7 @@ public struct TransformerConfiguration: Sendable, Codable, Equatable {
         self.norm = norm
         self.causal = causal
         self.bias = bias
+        self.rotaryBase = rotaryBase
     }
 }
 
@@ -37,6 +42,8 @@ public struct MultiHeadAttention: Sendable {
     public let heads: Int
     /// Causal mask or none.
     public let causal: Bool
+    /// The rotary base applied to queries and keys, if any.
+    public let rotaryBase: Float?
 
     /// Registers the projections in `store` under `name`; `o_proj` is scaled by `1/sqrt(2 layers)` (GPT-2).
     public init(_ store: ParameterStore, _ name: String, _ c: TransformerConfiguration, rng: inout SplitMix64) {
@@ -48,11 +55,19 @@ public struct MultiHeadAttention: Sendable {
                        std: 0.02 / Float(2 * max(c.layers, 1)).squareRoot(), rng: &rng)
         heads = c.heads
         causal = c.causal
+        rotaryBase = c.rotaryBase
     }
 
-    /// Self-attention over `x` `[B, T, D]`; with a `cache` (inference, causal), over the cached positions too.
+    /// Self-attention over `x` `[B, T, D]`; with a `cache` (inference, causal), over the cached positions too
+    /// (the rows of `x` then stand at positions `cache.length...`).
     public func callAsFunction(_ tape: Tape, _ x: Tensor, cache: KVCache? = nil) -> Tensor {
-        let q = qProj(tape, x), k = kProj(tape, x), v = vProj(tape, x)
+        var q = qProj(tape, x), k = kProj(tape, x)
+        let v = vProj(tape, x)
+        if let rotaryBase {
+            let start = cache?.length ?? 0
+            q = tape.rotary(q, heads: heads, start: start, base: rotaryBase)
+            k = tape.rotary(k, heads: heads, start: start, base: rotaryBase)
+        }
         let a = cache.map { tape.cachedAttention(q: q, k: k, v: v, heads: heads, cache: $0) }
             ?? tape.attention(q: q, k: k, v: v, heads: heads, causal: causal)
         return oProj(tape, a)
@@ -128,15 +143,16 @@ public struct TransformerStack: Sendable {
     }
 }
 
-/// A small decoder-only language model: token + learned position embeddings, a pre-norm transformer stack and
-/// an untied `lm_head` (the reference configuration of the `train-step` benchmark).
+/// A small decoder-only language model: token embeddings, learned position embeddings added to them (unless the
+/// stack rotates queries and keys, `TransformerConfiguration.rotaryBase`), a pre-norm transformer stack and an
+/// untied `lm_head` (the reference configuration of the `train-step` benchmark).
 public struct DecoderLM: Sendable {
     /// Stack options.
     public let configuration: TransformerConfiguration
     /// `tok_embeddings.weight` `[vocab, d]`.
     public let tokens: Embedding
-    /// `pos_embeddings.weight` `[context, d]`.
-    public let positions: Embedding
+    /// `pos_embeddings.weight` `[context, d]`; nil with rotary positions.
+    public let positions: Embedding?
     /// The blocks and final norm.
     public let stack: TransformerStack
     /// `lm_head.weight` `[vocab, d]`.
@@ -150,7 +166,8 @@ public struct DecoderLM: Sendable {
         configuration = c
         self.context = context
         tokens = Embedding(store, "tok_embeddings", count: vocab, dim: c.dModel, rng: &rng)
-        positions = Embedding(store, "pos_embeddings", count: context, dim: c.dModel, rng: &rng)
+        positions = c.rotaryBase == nil ? Embedding(store, "pos_embeddings", count: context, dim: c.dModel, rng: &rng)
+            : nil
         stack = TransformerStack(store, c, rng: &rng)
         head = Linear(store, "lm_head", inFeatures: c.dModel, outFeatures: vocab, bias: false, rng: &rng)
     }
@@ -166,10 +183,12 @@ public struct DecoderLM: Sendable {
         if let prefix { x = tape.concatSequence(prefix, x) }
         let start = caches?.first?.length ?? 0, total = x.shape[1]
         precondition(start + total <= context, "sequence length \(start + total) exceeds context \(context)")
-        let pos = tape.sliceSequence(tape.reshape(tape.param(positions.weight), Shape(1, context, configuration.dModel)),
-                                     start: start, length: total)
-        return head(tape, stack(tape, tape.add(x, tape.reshape(pos, Shape(total, configuration.dModel))),
-                                caches: caches))
+        if let positions {
+            let table = tape.reshape(tape.param(positions.weight), Shape(1, context, configuration.dModel))
+            let pos = tape.sliceSequence(table, start: start, length: total)
+            x = tape.add(x, tape.reshape(pos, Shape(total, configuration.dModel)))
+        }
+        return head(tape, stack(tape, x, caches: caches))
     }
 
     /// One empty `KVCache` per block, for decoding `batch` sequences of up to `capacity` positions (default: the

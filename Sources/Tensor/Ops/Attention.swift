@@ -126,7 +126,10 @@ extension Tape {
 enum ParallelKernel {
     private static let key: pthread_key_t = {
         var key = pthread_key_t()
-        precondition(pthread_key_create(&key, nil) == 0, "pthread_key_create failed")
+        // Not inside `precondition`: release builds of the engine are -Ounchecked, which drops the condition's
+        // evaluation, call included.
+        let status = pthread_key_create(&key, nil)
+        if status != 0 { fatalError("pthread_key_create failed (\(status))") }
         return key
     }()
 

@@ -2,9 +2,9 @@ import Artifacts
 import Messaging
 import State
 
-/// The distill stage of a run, from the coordinator's side: cut the dataset into batches, enqueue them, and wait
+/// A distillation cut into batches: enqueue them, and wait
 /// until every batch is done (by the run's counters, which workers update once per batch).
-public struct DistillStage: Sendable {
+public struct DistillBatches: Sendable {
     /// The run.
     public var runID: String
     /// The items to distill (suite items JSONL in the artifacts volume).
