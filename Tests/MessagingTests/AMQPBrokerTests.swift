@@ -66,10 +66,13 @@ import Testing
 }
 
 /// A handler that works for longer than two heartbeat intervals between deliveries: the consumer's connection thread
-/// keeps heartbeats flowing, so the connection survives and the message is not redelivered.
+/// keeps heartbeats flowing, so the connection survives and the message is not redelivered. The interval is 5 s and
+/// the handler 15 s (three intervals; the broker drops a connection silent for two): with 1 s and 4 s, a loaded CI
+/// machine (another test booting a scratch RabbitMQ beside it) stalled the processes for longer than two intervals
+/// and the connections dropped although heartbeats were due to flow.
 @Test func heartbeatsFlowWhileAHandlerWorksLong() async throws {
     var configuration = try AMQPTestServer.configuration()
-    configuration.heartbeatSeconds = 1
+    configuration.heartbeatSeconds = 5
     let broker = AMQPBroker(configuration: configuration)
     defer { broker.shutdown() }
     let prefix = BrokerConformance.uniquePrefix()
@@ -81,7 +84,7 @@ import Testing
         Issue.record("expected the first message")
         return
     }
-    try await Task.sleep(for: .seconds(4))  // a long handler: the broker drops a connection silent for ~2 heartbeats
+    try await Task.sleep(for: .seconds(15))  // a long handler: the broker drops a connection silent for ~2 heartbeats
     try await consumer.ack(tag: first.tag)
     try await broker.publish([try BrokerConformance.ping(2, topology, id: "m2")])
     guard case .message(let second)? = try await consumer.next() else {
