@@ -61,7 +61,7 @@ import Training
     @Test func dpoIsGatedOnTheSampledAccuracyAndOnPairs() throws {
         let (low, a) = try run(verdicts: [[.wrong, .wrong, .wrong, .correct], [.wrong, .wrong, .wrong, .wrong]], gate: 0.2)
         defer { try? FileManager.default.removeItem(atPath: a) }
-        #expect(try DPOStage.skipReason(low, round: 1)?.hasPrefix("sampled accuracy 0.125 is below") == true)
+        #expect(try DPOStage.skipReason(low, round: 1)?.hasPrefix("sampled accuracy 0.1250 is below") == true)
         #expect(try DPOStage(round: 1).plan(low).messages.isEmpty)
         #expect(try VerifierStage().plan(low).messages.isEmpty, "no verifier without DPO")
         let (none, b) = try run(verdicts: [[.correct, .correct], [.correct, .correct]], gate: 0)

@@ -16,7 +16,7 @@ struct DPOStage: PipelineStage {
         let judged = JudgedRound(context: context, round: round)
         let accuracy = try judged.sampledAccuracy(), gate = context.definition.dpo.minSampledAccuracy
         if accuracy < gate {
-            return String(format: "sampled accuracy %.3f is below dpo.min_sampled_accuracy %.2f", accuracy, gate)
+            return String(format: "sampled accuracy %.4f is below dpo.min_sampled_accuracy %g", accuracy, gate)
         }
         if try judged.pairFiles().pairs == 0 { return "no sampled question gave a pair" }
         return nil
