@@ -30,6 +30,14 @@ public enum SuiteWriter {
     /// Bumped whenever the same config would give different files.
     public static let generatorVersion = "2"
 
+    /// Whether `folder` holds a complete suite of `config` written by this generator version (the manifest is
+    /// written last, so a half-written suite has none and is written again).
+    public static func holdsSuite(_ config: SuiteConfig, in folder: String) -> Bool {
+        guard let data = FileManager.default.contents(atPath: folder + "/manifest.json"),
+              let manifest = try? JSONDecoder().decode(SuiteManifest.self, from: data) else { return false }
+        return manifest.config == config && manifest.generatorVersion == generatorVersion
+    }
+
     /// Generates and writes the suite; returns its manifest.
     @discardableResult
     public static func write(config: SuiteConfig, to root: String) throws -> SuiteManifest {

@@ -137,14 +137,8 @@ public struct ExperimentReport {
         func compare(_ name: String, _ a: (String, PromptMode), _ b: (String, PromptMode), minSteps: Int = 0) -> Comparison? {
             let pooled = paired(answers, a, b, seed: nil, minSteps: minSteps)
             guard !pooled.0.isEmpty else { return nil }
-            var perSeed: [String: DifferenceEstimate] = [:]
-            for seed in seeds {
-                let (x, y) = paired(answers, a, b, seed: seed, minSteps: minSteps)
-                if !x.isEmpty { perSeed["seed \(seed)"] = BootstrapInterval.pairedDifference(x, y, resamples: resamples, seed: seed) }
-            }
-            return Comparison(name: name, pooled: BootstrapInterval.pairedDifference(pooled.0, pooled.1,
-                                                                                     resamples: resamples, seed: 7),
-                              perSeed: perSeed)
+            let perSeed = Dictionary(uniqueKeysWithValues: seeds.map { ($0, paired(answers, a, b, seed: $0, minSteps: minSteps)) })
+            return comparison(name, perSeed: perSeed.filter { !$0.value.0.isEmpty }, pooled: pooled)
         }
         let two = "sft-format+direct", three = "sft-format+cot", four = "sft-format+direct+cot"
         var out = [
@@ -161,6 +155,15 @@ public struct ExperimentReport {
         ].compactMap { $0 }
         out += try verifierComparisons(n: 16)
         return out
+    }
+
+    /// A comparison from its paired scores: per seed (each resampled with its own seed) and pooled.
+    func comparison(_ name: String, perSeed: [UInt64: ([Double], [Double])], pooled: ([Double], [Double])) -> Comparison {
+        Comparison(name: name,
+                   pooled: BootstrapInterval.pairedDifference(pooled.0, pooled.1, resamples: resamples, seed: 7),
+                   perSeed: Dictionary(uniqueKeysWithValues: perSeed.map { seed, pair in
+                       ("seed \(seed)", BootstrapInterval.pairedDifference(pair.0, pair.1, resamples: resamples, seed: seed))
+                   }))
     }
 
     /// (d): reward-weighted vote and best-of-N against majority vote at N, paired over the verifier's items.
@@ -184,15 +187,9 @@ public struct ExperimentReport {
         }
         guard !majority.isEmpty else { return [] }
         func compare(_ name: String, _ other: [UInt64: [Double]]) -> Comparison {
-            var perSeed: [String: DifferenceEstimate] = [:]
-            for (seed, base) in majority {
-                perSeed["seed \(seed)"] = BootstrapInterval.pairedDifference(base, other[seed]!, resamples: resamples,
-                                                                             seed: seed)
-            }
             let keys = majority.keys.sorted()
-            return Comparison(name: name, pooled: BootstrapInterval.pairedDifference(
-                keys.flatMap { majority[$0]! }, keys.flatMap { other[$0]! }, resamples: resamples, seed: 7),
-                perSeed: perSeed)
+            return comparison(name, perSeed: Dictionary(uniqueKeysWithValues: majority.map { ($0.key, ($0.value, other[$0.key]!)) }),
+                              pooled: (keys.flatMap { majority[$0]! }, keys.flatMap { other[$0]! }))
         }
         return [compare("(d) weighted vote − majority vote at N = \(n)", weighted),
                 compare("(d) best-of-\(n) − majority vote at N = \(n)", best)]

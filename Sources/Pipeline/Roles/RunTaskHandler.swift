@@ -41,9 +41,7 @@ public struct RunTaskHandler: MessageHandler {
     func prepare(_ context: StageContext) throws {
         let layout = context.layout, definition = context.definition
         let folder = try artifacts.path(of: try layout.data)
-        let existing = FileManager.default.contents(atPath: folder + "/manifest.json")
-            .flatMap { try? JSONDecoder().decode(SuiteManifest.self, from: $0) }
-        if existing?.config != definition.suite || existing?.generatorVersion != SuiteWriter.generatorVersion {
+        if !SuiteWriter.holdsSuite(definition.suite, in: folder) {
             try SuiteWriter.write(config: definition.suite, to: folder)
         }
         for (split, name) in [(Split.train, "direct"), (.validation, "validation")] {

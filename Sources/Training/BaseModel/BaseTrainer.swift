@@ -125,9 +125,7 @@ public struct BaseTrainer {
 
     /// Writes the training suite (caption scenes and drills), unless a complete copy of this generator's is there.
     func prepareData() throws {
-        let manifest = FileManager.default.contents(atPath: trainSuite + "/manifest.json")
-            .flatMap { try? JSONDecoder().decode(SuiteManifest.self, from: $0) }
-        if manifest?.generatorVersion != SuiteWriter.generatorVersion {
+        if !SuiteWriter.holdsSuite(recipe.trainingSuite, in: trainSuite) {
             log("writing the training scenes and drills (\(recipe.scenesPerFamily) scenes per family)")
             try SuiteWriter.write(config: recipe.trainingSuite, to: trainSuite)
         }
